@@ -1,0 +1,3 @@
+module daprkit.local/pause
+
+go 1.24

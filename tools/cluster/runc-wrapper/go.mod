@@ -1,0 +1,3 @@
+module daprkit.local/runc-wrapper
+
+go 1.24
