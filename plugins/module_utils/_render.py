@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: render the Kubernetes objects of one Dapr Shared instance.
+
+Pure functions: an instance (defaults applied, validated) plus a ControlPlane context in,
+a list of plain dicts out. Nothing here talks to a cluster.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import hashlib
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+
+
+class ControlPlane(object):
+    """What the instance needs to know of the Dapr control plane it joins."""
+
+    def __init__(self, namespace, trust_domain='cluster.local', ca_crt='', mtls=True, version=''):
+        self.namespace = namespace
+        self.trust_domain = trust_domain
+        self.ca_crt = ca_crt
+        self.mtls = mtls
+        self.version = version
+
+
+def fingerprint(text):
+    """A short, non-reversible digest used in pod annotations so that changes roll the pods."""
+    return hashlib.sha256((text or '').encode('utf-8')).hexdigest()[:16]
+
+
+def names(app_id):
+    base = '%s-dapr-shared' % app_id
+    return dict(
+        workload=base,
+        service_account=base,
+        service=S.service_name(app_id),
+        trust_anchors='%s-dapr-trust-anchors' % app_id,
+        api_token='%s-dapr-api-token' % app_id,
+    )
+
+
+def selector_labels(instance):
+    return {S.LABEL_NAME: S.APP_NAME, S.LABEL_INSTANCE: instance['app_id']}
+
+
+def common_labels(instance, version):
+    labels = dict(instance.get('labels') or {})
+    labels.update(selector_labels(instance))
+    labels[S.LABEL_MANAGED_BY] = S.MANAGED_BY
+    labels[S.LABEL_COMPONENT] = 'daprd'
+    if version:
+        labels[S.LABEL_VERSION] = version.lstrip('v')
+    return labels
+
+
+def _metadata(instance, name, version, namespaced=True):
+    meta = dict(name=name, labels=common_labels(instance, version))
+    if namespaced:
+        meta['namespace'] = instance['namespace']
+    if instance.get('annotations'):
+        meta['annotations'] = dict(instance['annotations'])
+    return meta
+
+
+def daprd_args(instance, cp, addresses):
+    """daprd's command line, flag for flag what the sidecar injector would pass, plus Shared's needs."""
+    args = [
+        '/daprd',
+        '--mode', 'kubernetes',
+        '--app-id', instance['app_id'],
+        '--dapr-http-port', str(S.HTTP_PORT),
+        '--dapr-grpc-port', str(S.GRPC_PORT),
+        '--dapr-internal-grpc-port', str(S.INTERNAL_GRPC_PORT),
+        '--dapr-public-port', str(S.PUBLIC_PORT),
+        # A shared daprd is reached over the pod network, never over localhost.
+        '--dapr-listen-addresses', '0.0.0.0',
+        '--app-protocol', instance['app_protocol'],
+        '--log-level', instance['log_level'],
+        '--control-plane-address', addresses['operator'],
+        '--sentry-address', addresses['sentry'],
+        '--placement-host-address', addresses['placement'],
+        # daprd >= 1.17 ignores DAPR_SCHEDULER_HOST_ADDRESS: only the flag works.
+        '--scheduler-host-address', addresses['scheduler'],
+        '--enable-api-logging=%s' % str(bool(instance['api_logging'])).lower(),
+    ]
+    if instance['remote_port']:
+        args += ['--app-port', str(instance['remote_port']), '--app-channel-address', instance['remote_host']]
+    metrics = instance['metrics']
+    if metrics['enabled']:
+        args += ['--enable-metrics', '--metrics-port', str(metrics['port'])]
+    else:
+        args += ['--enable-metrics=false']
+    if cp.mtls:
+        args.append('--enable-mtls')
+    if instance['log_format'] == 'json':
+        args.append('--log-as-json')
+    if instance['config']:
+        args += ['--config', instance['config']]
+    health = instance['app_health']
+    if health['enabled']:
+        args += ['--enable-app-health-check', '--app-health-check-path', health['path'],
+                 '--app-health-probe-interval', str(health['probe_interval']),
+                 '--app-health-probe-timeout', str(health['probe_timeout']),
+                 '--app-health-threshold', str(health['threshold'])]
+    return args
+
+
+def _env(instance, cp, token_ref):
+    env = [
+        dict(name='NAMESPACE', valueFrom=dict(fieldRef=dict(fieldPath='metadata.namespace'))),
+        dict(name='POD_NAME', valueFrom=dict(fieldRef=dict(fieldPath='metadata.name'))),
+        dict(name='DAPR_HOST_IP', valueFrom=dict(fieldRef=dict(fieldPath='status.podIP'))),
+        dict(name='DAPR_TRUST_ANCHORS', valueFrom=dict(configMapKeyRef=dict(
+            name=names(instance['app_id'])['trust_anchors'], key='ca.crt'))),
+        dict(name='DAPR_CONTROLPLANE_NAMESPACE', value=cp.namespace),
+        dict(name='DAPR_CONTROLPLANE_TRUST_DOMAIN', value=cp.trust_domain),
+    ]
+    if token_ref:
+        env.append(dict(name='DAPR_API_TOKEN', valueFrom=dict(secretKeyRef=dict(name=token_ref[0], key=token_ref[1]))))
+    return env
+
+
+def _container(instance, cp, version, addresses, token_ref):
+    ports = [
+        dict(name='dapr-http', containerPort=S.HTTP_PORT, protocol='TCP'),
+        dict(name='dapr-grpc', containerPort=S.GRPC_PORT, protocol='TCP'),
+        dict(name='dapr-internal', containerPort=S.INTERNAL_GRPC_PORT, protocol='TCP'),
+        dict(name='dapr-public', containerPort=S.PUBLIC_PORT, protocol='TCP'),
+    ]
+    if instance['metrics']['enabled']:
+        ports.append(dict(name='dapr-metrics', containerPort=instance['metrics']['port'], protocol='TCP'))
+    probe = dict(httpGet=dict(path='/v1.0/healthz', port=S.PUBLIC_PORT, scheme='HTTP'),
+                 periodSeconds=3, timeoutSeconds=3, failureThreshold=3, successThreshold=1)
+    container = dict(
+        name='daprd',
+        image='%s:%s' % (instance['daprd_image'], version.lstrip('v')),
+        imagePullPolicy=instance['image_pull_policy'],
+        args=daprd_args(instance, cp, addresses),
+        env=_env(instance, cp, token_ref),
+        ports=ports,
+        readinessProbe=dict(probe, initialDelaySeconds=1),
+        livenessProbe=dict(probe, initialDelaySeconds=10, periodSeconds=10, failureThreshold=6),
+        securityContext=dict(
+            runAsNonRoot=True, runAsUser=S.NONROOT_UID, runAsGroup=S.NONROOT_UID,
+            allowPrivilegeEscalation=False, readOnlyRootFilesystem=True,
+            capabilities=dict(drop=['ALL']), seccompProfile=dict(type='RuntimeDefault'),
+        ),
+        volumeMounts=[
+            dict(name='dapr-identity-token', mountPath=S.SENTRY_TOKEN_PATH, readOnly=True),
+            dict(name='tmp', mountPath='/tmp'),
+        ],
+    )
+    if instance['resources']:
+        container['resources'] = instance['resources']
+    return container
+
+
+def pod_template(instance, cp, version, token_hash):
+    addresses = S.resolve_addresses(instance, cp.namespace)
+    token_ref = S.token_secret_ref(instance)
+    labels = dict(instance.get('labels') or {})
+    labels.update(selector_labels(instance))
+    labels[S.LABEL_STRATEGY] = instance['strategy']
+    annotations = dict(instance.get('annotations') or {})
+    annotations[S.ANNOTATION_APP_ID] = instance['app_id']
+    annotations[S.ANNOTATION_TRUST_HASH] = fingerprint(cp.ca_crt)
+    if instance['config']:
+        annotations[S.ANNOTATION_CONFIG] = instance['config']
+    if token_ref:
+        annotations[S.ANNOTATION_TOKEN_HASH] = token_hash or ''
+    audience = 'spiffe://%s/ns/%s/dapr-sentry' % (cp.trust_domain, cp.namespace)
+    spec = dict(
+        serviceAccountName=names(instance['app_id'])['service_account'],
+        # Only the projected Sentry token is mounted; daprd needs no Kubernetes API token.
+        automountServiceAccountToken=False,
+        enableServiceLinks=False,
+        terminationGracePeriodSeconds=30,
+        securityContext=dict(runAsNonRoot=True, runAsUser=S.NONROOT_UID, runAsGroup=S.NONROOT_UID,
+                             fsGroup=S.NONROOT_UID, seccompProfile=dict(type='RuntimeDefault')),
+        containers=[_container(instance, cp, version, addresses, token_ref)],
+        volumes=[
+            dict(name='dapr-identity-token', projected=dict(defaultMode=420, sources=[dict(
+                serviceAccountToken=dict(audience=audience, expirationSeconds=7200, path='token'))])),
+            dict(name='tmp', emptyDir=dict()),
+        ],
+    )
+    for key, field in (('nodeSelector', 'node_selector'), ('tolerations', 'tolerations'),
+                       ('affinity', 'affinity'), ('priorityClassName', 'priority_class_name')):
+        if instance.get(field):
+            spec[key] = instance[field]
+    if instance.get('image_pull_secrets'):
+        spec['imagePullSecrets'] = [dict(name=n) for n in instance['image_pull_secrets']]
+    return dict(metadata=dict(labels=labels, annotations=annotations), spec=spec)
+
+
+def workload(instance, cp, version, token_hash):
+    meta = _metadata(instance, names(instance['app_id'])['workload'], version)
+    template = pod_template(instance, cp, version, token_hash)
+    spec = dict(selector=dict(matchLabels=selector_labels(instance)), template=template, revisionHistoryLimit=5)
+    if instance['strategy'] == 'daemonset':
+        spec['updateStrategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=1))
+        return dict(apiVersion='apps/v1', kind='DaemonSet', metadata=meta, spec=spec)
+    spec['replicas'] = instance['replicas']
+    spec['strategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=0, maxSurge=1))
+    return dict(apiVersion='apps/v1', kind='Deployment', metadata=meta, spec=spec)
+
+
+def service(instance, version):
+    ports = [
+        dict(name='dapr-http', port=S.HTTP_PORT, targetPort=S.HTTP_PORT, protocol='TCP'),
+        dict(name='dapr-grpc', port=S.GRPC_PORT, targetPort=S.GRPC_PORT, protocol='TCP'),
+        dict(name='dapr-internal', port=S.INTERNAL_GRPC_PORT, targetPort=S.INTERNAL_GRPC_PORT, protocol='TCP'),
+    ]
+    if instance['metrics']['enabled']:
+        ports.append(dict(name='dapr-metrics', port=instance['metrics']['port'],
+                          targetPort=instance['metrics']['port'], protocol='TCP'))
+    return dict(
+        apiVersion='v1', kind='Service',
+        metadata=_metadata(instance, names(instance['app_id'])['service'], version),
+        spec=dict(
+            type='ClusterIP',
+            selector=selector_labels(instance),
+            ports=ports,
+            # Per node: a caller reaches the daprd on its own node, never a remote one.
+            internalTrafficPolicy='Local' if instance['strategy'] == 'daemonset' else 'Cluster',
+        ),
+    )
+
+
+def render_instance(instance, cp, version, api_token=None, token_hash=None):
+    """All objects of one instance, in apply order.
+
+    api_token: the token value when this collection owns the token Secret (generated or given);
+    None when the Secret is the user's (then token_hash is read from it) or the token is disabled.
+    """
+    n = names(instance['app_id'])
+    objects = [
+        dict(apiVersion='v1', kind='ServiceAccount', automountServiceAccountToken=False,
+             metadata=_metadata(instance, n['service_account'], version)),
+        # Only the public trust bundle: never the issuer key.
+        dict(apiVersion='v1', kind='ConfigMap', metadata=_metadata(instance, n['trust_anchors'], version),
+             data={'ca.crt': cp.ca_crt}),
+    ]
+    token_ref = S.token_secret_ref(instance)
+    if token_ref and api_token is not None:
+        objects.append(dict(
+            apiVersion='v1', kind='Secret', type='Opaque',
+            metadata=_metadata(instance, token_ref[0], version),
+            data={token_ref[1]: base64.b64encode(api_token.encode('utf-8')).decode('ascii')}))
+        token_hash = fingerprint(api_token)
+    objects.append(workload(instance, cp, version, token_hash))
+    objects.append(service(instance, version))
+    return objects

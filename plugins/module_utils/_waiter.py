@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: readiness of a Dapr Shared workload, as pure predicates.
+
+The polling loop lives in _service.py; these functions only read objects.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def _generation_observed(obj):
+    status = obj.get('status') or {}
+    return (status.get('observedGeneration') or 0) >= ((obj.get('metadata') or {}).get('generation') or 0)
+
+
+def daemonset_ready(ds):
+    """Every node that should run one runs an updated, Ready daprd. Zero scheduled counts as ready."""
+    status = ds.get('status') or {}
+    desired = status.get('desiredNumberScheduled') or 0
+    return (_generation_observed(ds)
+            and (status.get('updatedNumberScheduled') or 0) == desired
+            and (status.get('numberReady') or 0) == desired
+            and (status.get('numberAvailable') or 0) == desired
+            and not status.get('numberUnavailable'))
+
+
+def deployment_ready(deploy):
+    """All replicas updated, Ready and available, and no old replica left."""
+    status = deploy.get('status') or {}
+    wanted = (deploy.get('spec') or {}).get('replicas', 1)
+    return (_generation_observed(deploy)
+            and (status.get('updatedReplicas') or 0) == wanted
+            and (status.get('readyReplicas') or 0) == wanted
+            and (status.get('availableReplicas') or 0) == wanted
+            and (status.get('replicas') or 0) == wanted)
+
+
+def workload_ready(obj):
+    if obj is None:
+        return False
+    return daemonset_ready(obj) if obj.get('kind') == 'DaemonSet' else deployment_ready(obj)
+
+
+def pod_is_ready(pod):
+    if (pod.get('metadata') or {}).get('deletionTimestamp'):
+        return False
+    for cond in (pod.get('status') or {}).get('conditions') or []:
+        if cond.get('type') == 'Ready':
+            return cond.get('status') == 'True'
+    return False
+
+
+def readiness_by_node(pods):
+    """{node: {'ready': n, 'total': n, 'pods': [...]}} for the live (not terminating) pods."""
+    nodes = {}
+    for pod in pods:
+        meta = pod.get('metadata') or {}
+        if meta.get('deletionTimestamp'):
+            continue
+        node = (pod.get('spec') or {}).get('nodeName') or '<unscheduled>'
+        entry = nodes.setdefault(node, dict(ready=0, total=0, pods=[]))
+        entry['total'] += 1
+        entry['pods'].append(meta.get('name'))
+        if pod_is_ready(pod):
+            entry['ready'] += 1
+    for entry in nodes.values():
+        entry['pods'].sort()
+    return nodes
+
+
+def summarize(obj, pods):
+    """Readiness the modules return: workload-level flag plus per-node counts."""
+    status = (obj or {}).get('status') or {}
+    if obj is None:
+        return dict(ready=False, kind=None, desired=0, ready_replicas=0, nodes={})
+    if obj.get('kind') == 'DaemonSet':
+        desired, ready = status.get('desiredNumberScheduled') or 0, status.get('numberReady') or 0
+    else:
+        desired, ready = (obj.get('spec') or {}).get('replicas', 1), status.get('readyReplicas') or 0
+    return dict(ready=workload_ready(obj), kind=obj.get('kind'), desired=desired, ready_replicas=ready,
+                nodes=readiness_by_node(pods))

@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: dapr_shared_info
+short_description: Report Dapr Shared instances, whichever backend installed them
+version_added: 0.1.0
+description:
+  - Lists Dapr Shared instances (one app id, one namespace, or the whole cluster) installed by
+    M(daprkit.dapr.dapr_shared) or by the official C(dapr-shared-chart) Helm chart.
+  - For each, reports the backend, strategy, image, readiness per node, the endpoints apps use and where the
+    API token is kept (never its value).
+author:
+  - daprkit contributors
+extends_documentation_fragment:
+  - daprkit.dapr.k8s_auth
+  - daprkit.dapr.attributes
+  - daprkit.dapr.attributes.INFO_MODULE
+options:
+  app_id:
+    description: [Only the instance with this app id.]
+    type: str
+  namespace:
+    description: [Only instances in this namespace; all namespaces when omitted.]
+    type: str
+  cluster_domain:
+    description: [DNS domain of the cluster, used in the endpoints.]
+    type: str
+    default: cluster.local
+'''
+
+EXAMPLES = r'''
+- name: Every Dapr Shared instance of the cluster
+  daprkit.dapr.dapr_shared_info:
+  register: shared
+
+- name: One instance
+  daprkit.dapr.dapr_shared_info:
+    namespace: apps
+    app_id: orders
+'''
+
+RETURN = r'''
+instances:
+  description: One entry per instance found.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    app_id: {description: The Dapr app id., type: str, returned: always}
+    namespace: {description: Namespace of the instance., type: str, returned: always}
+    backend: {description: "C(manifests) (this collection's module) or C(helm) (the official chart).", type: str, returned: always}
+    helm_release: {description: Helm release name when O(backend=helm)., type: str, returned: always}
+    strategy: {description: C(daemonset) or C(deployment)., type: str, returned: always}
+    workload: {description: Kind and name of the workload., type: str, returned: always}
+    image: {description: The daprd image., type: str, returned: always}
+    readiness: {description: Workload readiness with per-node pod counts., type: dict, returned: always}
+    endpoints: {description: DAPR_HTTP_ENDPOINT and DAPR_GRPC_ENDPOINT for apps., type: dict, returned: always}
+    api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
+from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
+from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
+
+WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
+
+
+def describe_workload(workload, pods, cluster_domain):
+    """Pure: what the info module reports of one workload and its pods."""
+    meta = workload['metadata']
+    template = workload['spec']['template']
+    labels = meta.get('labels') or {}
+    app_id = (template['metadata'].get('annotations') or {}).get(S.ANNOTATION_APP_ID) or \
+        (template['metadata'].get('labels') or {}).get(S.ANNOTATION_APP_ID) or ''
+    daprd = next((c for c in template['spec']['containers'] if c['name'] == 'daprd'),
+                 template['spec']['containers'][0])
+    token = None
+    for env in daprd.get('env') or []:
+        ref = (env.get('valueFrom') or {}).get('secretKeyRef')
+        if env.get('name') == 'DAPR_API_TOKEN' and ref:
+            token = dict(secret_name=ref.get('name'), secret_key=ref.get('key'))
+    backend = 'helm' if labels.get(S.LABEL_MANAGED_BY) == 'Helm' else 'manifests'
+    return dict(
+        app_id=app_id,
+        namespace=meta['namespace'],
+        backend=backend,
+        helm_release=(meta.get('annotations') or {}).get('meta.helm.sh/release-name') if backend == 'helm' else None,
+        strategy='daemonset' if workload['kind'] == 'DaemonSet' else 'deployment',
+        workload='%s %s' % (workload['kind'], meta['name']),
+        image=daprd.get('image'),
+        readiness=_waiter.summarize(workload, pods),
+        endpoints=S.endpoints(dict(app_id=app_id, namespace=meta['namespace'], cluster_domain=cluster_domain)),
+        api_token=token,
+    )
+
+
+def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local'):
+    found = []
+    for api_version, kind in (('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment')):
+        for workload in service.list(api_version, kind, namespace=namespace, label_selector=WORKLOAD_SELECTOR):
+            workload['kind'] = kind
+            selector = ','.join('%s=%s' % kv for kv in sorted(workload['spec']['selector']['matchLabels'].items()))
+            pods = service.list('v1', 'Pod', namespace=workload['metadata']['namespace'], label_selector=selector)
+            entry = describe_workload(workload, pods, cluster_domain)
+            if app_id and entry['app_id'] != app_id:
+                continue
+            found.append(entry)
+    return sorted(found, key=lambda e: (e['namespace'], e['app_id']))
+
+
+def main():
+    spec = auth_spec()
+    spec.update(app_id=dict(type='str'), namespace=dict(type='str'), cluster_domain=dict(type='str', default='cluster.local'))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    for value in kubeconfig_secrets(module.params.get('kubeconfig')):
+        module.no_log_values.add(value)
+    try:
+        service = KubeService(dynamic_client(module.params))
+        instances = gather(service, module.params['namespace'], module.params['app_id'], module.params['cluster_domain'])
+    except DaprSharedError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(changed=False, instances=instances)
+
+
+if __name__ == '__main__':
+    main()

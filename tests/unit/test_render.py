@@ -1,0 +1,105 @@
+import base64
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane, render_instance, fingerprint
+
+CP = ControlPlane('dapr-system', 'cluster.local', '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n', True, '1.18.2')
+
+
+def render(token='t' * 40, **kw):
+    inst = dict(app_id='orders', namespace='apps')
+    inst.update(kw)
+    return dict((o['kind'], o) for o in render_instance(S.apply_defaults(inst), CP, '1.18.2', api_token=token))
+
+
+def daprd(objs, kind='DaemonSet'):
+    return objs[kind]['spec']['template']['spec']['containers'][0]
+
+
+def test_daemonset_object_set_and_local_traffic():
+    objs = render()
+    assert sorted(objs) == ['ConfigMap', 'DaemonSet', 'Secret', 'Service', 'ServiceAccount']
+    assert objs['Service']['metadata']['name'] == 'orders-dapr'
+    assert objs['Service']['spec']['internalTrafficPolicy'] == 'Local'
+    assert objs['Service']['spec']['selector'] == objs['DaemonSet']['spec']['selector']['matchLabels']
+
+
+def test_deployment_replicas_and_cluster_traffic():
+    objs = render(strategy='deployment', replicas=3)
+    assert 'DaemonSet' not in objs
+    assert objs['Deployment']['spec']['replicas'] == 3
+    assert objs['Service']['spec']['internalTrafficPolicy'] == 'Cluster'
+
+
+def test_trust_anchor_configmap_holds_only_public_cert():
+    cm = render()['ConfigMap']
+    assert list(cm['data']) == ['ca.crt'] and 'PRIVATE KEY' not in cm['data']['ca.crt']
+
+
+def test_daprd_args_compensate_chart_defects():
+    args = daprd(render(remote_host='orders.apps', remote_port=8080))['args']
+    assert args[0] == '/daprd'
+    flag = dict(zip(args, args[1:]))
+    assert flag['--sentry-address'] == 'dapr-sentry.dapr-system.svc.cluster.local:443'
+    assert flag['--control-plane-address'] == 'dapr-api.dapr-system.svc.cluster.local:443'
+    assert flag['--scheduler-host-address'].startswith('dapr-scheduler-server-a.dapr-system')
+    assert flag['--app-channel-address'] == 'orders.apps' and flag['--app-port'] == '8080'
+    assert flag['--dapr-listen-addresses'] == '0.0.0.0'
+    assert '--enable-mtls' in args
+
+
+def test_no_app_channel_without_port():
+    args = daprd(render())['args']
+    assert '--app-port' not in args and '--app-channel-address' not in args
+
+
+def test_hardened_pod():
+    objs = render()
+    pod = objs['DaemonSet']['spec']['template']['spec']
+    sc = daprd(objs)['securityContext']
+    assert pod['automountServiceAccountToken'] is False
+    assert sc['readOnlyRootFilesystem'] and not sc['allowPrivilegeEscalation'] and sc['capabilities'] == dict(drop=['ALL'])
+    assert sc['runAsUser'] == 65532 and pod['securityContext']['seccompProfile']['type'] == 'RuntimeDefault'
+    token = pod['volumes'][0]['projected']['sources'][0]['serviceAccountToken']
+    assert token['audience'] == 'spiffe://cluster.local/ns/dapr-system/dapr-sentry'
+
+
+def test_token_secret_and_rolling_hash():
+    a, b = render(token='a' * 40), render(token='b' * 40)
+    assert base64.b64decode(a['Secret']['data']['token']).decode() == 'a' * 40
+    ann = lambda o: o['DaemonSet']['spec']['template']['metadata']['annotations'][S.ANNOTATION_TOKEN_HASH]
+    assert ann(a) == fingerprint('a' * 40) != ann(b)
+    env = dict((e['name'], e) for e in daprd(a)['env'])
+    assert env['DAPR_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='orders-dapr-api-token', key='token')
+
+
+def test_user_secret_is_referenced_not_rendered():
+    inst = S.apply_defaults(dict(app_id='orders', namespace='apps', api_token=dict(secret_name='mine', secret_key='k')))
+    objs = dict((o['kind'], o) for o in render_instance(inst, CP, '1.18.2', api_token=None, token_hash='h'))
+    assert 'Secret' not in objs
+    env = dict((e['name'], e) for e in objs['DaemonSet']['spec']['template']['spec']['containers'][0]['env'])
+    assert env['DAPR_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='mine', key='k')
+
+
+def test_token_disabled_has_no_env():
+    objs = render(token=None, api_token=dict(enabled=False))
+    assert 'Secret' not in objs
+    assert 'DAPR_API_TOKEN' not in [e['name'] for e in daprd(objs)['env']]
+
+
+def test_scheduling_fields_passed_through():
+    objs = render(node_selector={'kubernetes.io/os': 'linux'}, tolerations=[dict(operator='Exists')],
+                  priority_class_name='high', image_pull_secrets=['regcred'], resources=dict(limits=dict(memory='256Mi')),
+                  labels=dict(team='a'), annotations={'x/y': 'z'})
+    pod = objs['DaemonSet']['spec']['template']
+    assert pod['spec']['nodeSelector'] == {'kubernetes.io/os': 'linux'}
+    assert pod['spec']['priorityClassName'] == 'high' and pod['spec']['imagePullSecrets'] == [dict(name='regcred')]
+    assert pod['spec']['containers'][0]['resources'] == dict(limits=dict(memory='256Mi'))
+    assert pod['metadata']['labels']['team'] == 'a' and objs['Service']['metadata']['labels']['team'] == 'a'
+    assert pod['metadata']['annotations']['x/y'] == 'z'
+
+
+def test_image_and_version_label():
+    objs = render(daprd_image='daprkit.local/dapr/daprd')
+    assert daprd(objs)['image'] == 'daprkit.local/dapr/daprd:1.18.2'
+    assert objs['Service']['metadata']['labels'][S.LABEL_VERSION] == '1.18.2'
