@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images into
+# every node, wait until all nodes are Ready and CoreDNS and the CNI run.
+# Fast path: cluster exists, nodes Ready, images loaded -> nothing to do.
+. "$(dirname "$0")/common.sh"
+export KUBECONFIG="$KUBECONFIG_PATH"
+T0=$(date +%s)
+NODES_WANTED=3
+
+cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; }
+all_ready() {
+  local out
+  out=$(kubectl get nodes --no-headers 2>/dev/null) || return 1
+  [ "$(echo "$out" | grep -c ' Ready ')" -eq "$NODES_WANTED" ]
+}
+node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
+
+# Dapr images: loaded into a node when /kind/daprkit-images/<name> there holds the docker image id
+image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
+images_loaded() {
+  local n img id
+  for img in $DAPR_IMAGE $DAPRD_IMAGE; do
+    id=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null) || return 1
+    for n in $(node_containers); do
+      [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || return 1
+    done
+  done
+}
+load_images() {
+  local img id n tar
+  for img in $DAPR_IMAGE $DAPRD_IMAGE; do
+    image_exists "$img" || die "step load-images: image $img missing (make images)"
+    id=$(docker image inspect -f '{{.Id}}' "$img")
+    tar="$WORK_DIR/load-$(echo "$img" | tr '/:' '__').tar"
+    docker save -o "$tar" "$img"
+    for n in $(node_containers); do
+      if [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ]; then continue; fi
+      # same command kind load uses (kind load would also call crictl, which we cannot build)
+      docker exec -i "$n" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - <"$tar"
+      docker exec "$n" sh -c "mkdir -p /kind/daprkit-images && echo '$id' > '$(image_marker "$img")'"
+      echo "loaded $img into $n"
+    done
+    rm -f "$tar"
+  done
+}
+
+if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
+  # restart stopped node containers (e.g. after a dockerd restart)
+  stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited --format '{{.Names}}')
+  [ -z "$stopped" ] || { log "starting stopped nodes: $stopped"; docker start $stopped >/dev/null; }
+  [ -s "$KUBECONFIG_PATH" ] || kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
+  if all_ready && images_loaded; then
+    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, Dapr images loaded (checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
+    exit 0
+  fi
+elif cluster_exists; then
+  log "cluster $CLUSTER_NAME exists with the wrong node count: recreating"
+  kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH"
+fi
+
+if ! cluster_exists; then
+  cfg="$WORK_DIR/kind-config.yaml"
+  cat >"$cfg" <<YAML
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+name: $CLUSTER_NAME
+nodes:
+- role: control-plane
+- role: worker
+- role: worker
+YAML
+  create() { kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$cfg" --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1; }
+  run_step kind-create create
+fi
+run_step load-images load_images
+
+wait_ready() {
+  set -e
+  for i in $(seq 180); do
+    if all_ready; then break; fi
+    sleep 2
+  done
+  kubectl get nodes -o wide
+  all_ready
+  kubectl -n kube-system rollout status daemonset/daprkit-cni --timeout=180s
+  kubectl -n kube-system rollout status daemonset/kube-proxy --timeout=180s
+  kubectl -n kube-system rollout status deployment/coredns --timeout=180s
+  kubectl get pods -A -o wide
+}
+run_step wait-ready wait_ready
+log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-T0 ))s. KUBECONFIG=$KUBECONFIG_PATH"
