@@ -16,7 +16,7 @@ WORK_DIR="$DAPRKIT_CACHE/work"          # generated modules, build contexts
 IMG_DIR="$DAPRKIT_CACHE/images"         # image tarballs (to preload into the node image)
 KUBECONFIG_PATH="${KUBECONFIG_PATH:-$DAPRKIT_CACHE/kind/kubeconfig}"
 mkdir -p "$BIN_DIR" "$LOG_DIR" "$STAMP_DIR" "$WORK_DIR" "$IMG_DIR" "$(dirname "$KUBECONFIG_PATH")"
-export PATH="$BIN_DIR:$PATH"
+export PATH="$BIN_DIR:$BIN_DIR/kube:$PATH"
 export DOCKER_BUILDKIT=0
 export CGO_ENABLED=0
 GOMODCACHE="$(go env GOMODCACHE)"; export GOMODCACHE
