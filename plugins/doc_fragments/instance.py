@@ -19,11 +19,11 @@ options:
     type: str
     required: true
   namespace:
-    description: [Namespace of the instance; it must exist.]
+    description: "Namespace of the instance; it must exist."
     type: str
     default: default
   state:
-    description: [C(present) installs or updates the instance, C(absent) removes every object it owns.]
+    description: "C(present) installs or updates the instance, C(absent) removes every object it owns."
     type: str
     default: present
     choices: [present, absent]
@@ -36,7 +36,7 @@ options:
     default: daemonset
     choices: [daemonset, deployment]
   replicas:
-    description: [Number of daprd replicas; only with O(strategy=deployment).]
+    description: "Number of daprd replicas; only with O(strategy=deployment)."
     type: int
     default: 1
   remote_host:
@@ -46,58 +46,58 @@ options:
     type: str
     default: ''
   remote_port:
-    description: [Port of the app at O(remote_host); C(0) means no app channel (output bindings and API only).]
+    description: "Port of the app at O(remote_host); C(0) means no app channel (output bindings and API only)."
     type: int
     default: 0
   app_protocol:
-    description: [Protocol daprd uses to reach the app.]
+    description: "Protocol daprd uses to reach the app."
     type: str
     default: http
     choices: [http, https, grpc, grpcs, h2c]
   daprd_image:
-    description: [Image repository of daprd, without tag.]
+    description: "Image repository of daprd, without tag."
     type: str
     default: ghcr.io/dapr/daprd
   daprd_version:
-    description: [Tag of O(daprd_image); empty means the version of the control plane.]
+    description: "Tag of O(daprd_image); empty means the version of the control plane."
     type: str
     default: ''
   image_pull_policy:
-    description: [Pull policy of the daprd image.]
+    description: "Pull policy of the daprd image."
     type: str
     default: IfNotPresent
     choices: [Always, IfNotPresent, Never]
   image_pull_secrets:
-    description: [Names of Secrets in O(namespace) used to pull the image.]
+    description: "Names of Secrets in O(namespace) used to pull the image."
     type: list
     elements: str
     default: []
   control_plane_namespace:
-    description: [Namespace of the Dapr control plane; empty means the one namespace that runs C(dapr-sentry).]
+    description: "Namespace of the Dapr control plane; empty means the one namespace that runs C(dapr-sentry)."
     type: str
     default: ''
   control_plane_trust_domain:
-    description: [Trust domain of the control plane; empty means the one of its C(daprsystem) Configuration.]
+    description: "Trust domain of the control plane; empty means the one of its C(daprsystem) Configuration."
     type: str
     default: ''
   cluster_domain:
-    description: [DNS domain of the cluster, used in derived addresses and endpoints.]
+    description: "DNS domain of the cluster, used in derived addresses and endpoints."
     type: str
     default: cluster.local
   sentry_address:
-    description: [C(host:port) of Sentry; empty derives C(dapr-sentry.<control plane namespace>.svc.<cluster_domain>:443).]
+    description: "C(host:port) of Sentry; empty derives C(dapr-sentry.<control plane namespace>.svc.<cluster_domain>:443)."
     type: str
     default: ''
   operator_address:
-    description: [C(host:port) of the operator; empty derives C(dapr-api.<ns>.svc.<cluster_domain>:443).]
+    description: "C(host:port) of the operator; empty derives C(dapr-api.<ns>.svc.<cluster_domain>:443)."
     type: str
     default: ''
   placement_address:
-    description: [C(host:port) of placement; empty derives C(dapr-placement-server.<ns>.svc.<cluster_domain>:50005).]
+    description: "C(host:port) of placement; empty derives C(dapr-placement-server.<ns>.svc.<cluster_domain>:50005)."
     type: str
     default: ''
   scheduler_address:
-    description: [C(host:port) of the scheduler; empty derives C(dapr-scheduler-server-a.<ns>.svc.<cluster_domain>:443).]
+    description: "C(host:port) of the scheduler; empty derives C(dapr-scheduler-server-a.<ns>.svc.<cluster_domain>:443)."
     type: str
     default: ''
   mtls:
@@ -108,59 +108,59 @@ options:
     default: auto
     choices: [auto, enabled, disabled]
   log_level:
-    description: [daprd log level.]
+    description: "daprd log level."
     type: str
     default: info
     choices: [debug, info, warn, error]
   log_format:
-    description: [daprd log format.]
+    description: "daprd log format."
     type: str
     default: text
     choices: [text, json]
   api_logging:
-    description: [Log every API call daprd serves.]
+    description: "Log every API call daprd serves."
     type: bool
     default: false
   metrics:
-    description: [Prometheus metrics of daprd.]
+    description: "Prometheus metrics of daprd."
     type: dict
     default: {}
     suboptions:
       enabled:
-        description: [Expose metrics.]
+        description: "Expose metrics."
         type: bool
         default: true
       port:
-        description: [Metrics port.]
+        description: "Metrics port."
         type: int
         default: 9090
   config:
-    description: [Name of a Dapr Configuration in O(namespace) applied to daprd; empty for none.]
+    description: "Name of a Dapr Configuration in O(namespace) applied to daprd; empty for none."
     type: str
     default: ''
   app_health:
-    description: [App health checks daprd performs over the app channel.]
+    description: "App health checks daprd performs over the app channel."
     type: dict
     default: {}
     suboptions:
       enabled:
-        description: [Enable app health checks; needs O(remote_port).]
+        description: "Enable app health checks; needs O(remote_port)."
         type: bool
         default: false
       path:
-        description: [HTTP path probed.]
+        description: "HTTP path probed."
         type: str
         default: /healthz
       probe_interval:
-        description: [Seconds between probes.]
+        description: "Seconds between probes."
         type: int
         default: 5
       probe_timeout:
-        description: [Probe timeout in milliseconds.]
+        description: "Probe timeout in milliseconds."
         type: int
         default: 500
       threshold:
-        description: [Failures before the app is marked unhealthy.]
+        description: "Failures before the app is marked unhealthy."
         type: int
         default: 3
   api_token:
@@ -172,48 +172,48 @@ options:
     default: {}
     suboptions:
       enabled:
-        description: [Require a token. Disabling it leaves the daprd API open to whoever reaches the Service.]
+        description: "Require a token. Disabling it leaves the daprd API open to whoever reaches the Service."
         type: bool
         default: true
       value:
-        description: [The token, at least 32 characters (for example from Ansible Vault). Mutually exclusive with O(api_token.secret_name).]
+        description: "The token, at least 32 characters (for example from Ansible Vault). Mutually exclusive with O(api_token.secret_name)."
         type: str
         default: ''
       secret_name:
-        description: [An existing Secret in O(namespace) that holds the token; it is read, never changed.]
+        description: "An existing Secret in O(namespace) that holds the token; it is read, never changed."
         type: str
         default: ''
       secret_key:
-        description: [Key of the token in the Secret.]
+        description: "Key of the token in the Secret."
         type: str
         default: token
   node_selector:
-    description: [Node selector of the daprd pods.]
+    description: "Node selector of the daprd pods."
     type: dict
     default: {}
   tolerations:
-    description: [Tolerations of the daprd pods.]
+    description: "Tolerations of the daprd pods."
     type: list
     elements: dict
     default: []
   affinity:
-    description: [Affinity of the daprd pods.]
+    description: "Affinity of the daprd pods."
     type: dict
     default: {}
   resources:
-    description: [Resource requests and limits of the daprd container.]
+    description: "Resource requests and limits of the daprd container."
     type: dict
     default: {}
   priority_class_name:
-    description: [PriorityClass of the daprd pods.]
+    description: "PriorityClass of the daprd pods."
     type: str
     default: ''
   labels:
-    description: [Extra labels on every object and pod.]
+    description: "Extra labels on every object and pod."
     type: dict
     default: {}
   annotations:
-    description: [Extra annotations on every object and pod.]
+    description: "Extra annotations on every object and pod."
     type: dict
     default: {}
 '''

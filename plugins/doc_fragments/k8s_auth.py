@@ -18,41 +18,41 @@ options:
       - Can also be specified via E(K8S_AUTH_KUBECONFIG).
     type: raw
   context:
-    description: [The kubeconfig context to use. Can also be specified via E(K8S_AUTH_CONTEXT).]
+    description: "The kubeconfig context to use. Can also be specified via E(K8S_AUTH_CONTEXT)."
     type: str
   host:
-    description: [URL of the Kubernetes API server. Can also be specified via E(K8S_AUTH_HOST).]
+    description: "URL of the Kubernetes API server. Can also be specified via E(K8S_AUTH_HOST)."
     type: str
   api_key:
-    description: [Bearer token for the API server. Can also be specified via E(K8S_AUTH_API_KEY).]
+    description: "Bearer token for the API server. Can also be specified via E(K8S_AUTH_API_KEY)."
     type: str
   username:
-    description: [User name for basic authentication. Can also be specified via E(K8S_AUTH_USERNAME).]
+    description: "User name for basic authentication. Can also be specified via E(K8S_AUTH_USERNAME)."
     type: str
   password:
-    description: [Password for basic authentication. Can also be specified via E(K8S_AUTH_PASSWORD).]
+    description: "Password for basic authentication. Can also be specified via E(K8S_AUTH_PASSWORD)."
     type: str
   validate_certs:
-    description: [Whether to verify the API server's TLS certificate. Can also be specified via E(K8S_AUTH_VERIFY_SSL).]
+    description: "Whether to verify the API server's TLS certificate. Can also be specified via E(K8S_AUTH_VERIFY_SSL)."
     type: bool
     aliases: [verify_ssl]
   ca_cert:
-    description: [CA certificate file of the API server. Can also be specified via E(K8S_AUTH_SSL_CA_CERT).]
+    description: "CA certificate file of the API server. Can also be specified via E(K8S_AUTH_SSL_CA_CERT)."
     type: path
     aliases: [ssl_ca_cert]
   client_cert:
-    description: [Client certificate file. Can also be specified via E(K8S_AUTH_CERT_FILE).]
+    description: "Client certificate file. Can also be specified via E(K8S_AUTH_CERT_FILE)."
     type: path
     aliases: [cert_file]
   client_key:
-    description: [Client key file. Can also be specified via E(K8S_AUTH_KEY_FILE).]
+    description: "Client key file. Can also be specified via E(K8S_AUTH_KEY_FILE)."
     type: path
     aliases: [key_file]
   proxy:
-    description: [HTTP proxy URL for API requests. Can also be specified via E(K8S_AUTH_PROXY).]
+    description: "HTTP proxy URL for API requests. Can also be specified via E(K8S_AUTH_PROXY)."
     type: str
   no_proxy:
-    description: [Comma-separated hosts that bypass O(proxy). Can also be specified via E(K8S_AUTH_NO_PROXY).]
+    description: "Comma-separated hosts that bypass O(proxy). Can also be specified via E(K8S_AUTH_NO_PROXY)."
     type: str
 requirements:
   - kubernetes >= 24.2.0 (Python library)

@@ -28,11 +28,11 @@ extends_documentation_fragment:
   - daprkit.dapr.attributes.ALL
 options:
   wait:
-    description: [Wait until the workload is Ready (and, for O(state=absent), until every object is gone).]
+    description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
     default: true
   wait_timeout:
-    description: [Seconds to wait.]
+    description: "Seconds to wait."
     type: int
     default: 300
 '''

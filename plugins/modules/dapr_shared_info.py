@@ -24,13 +24,13 @@ extends_documentation_fragment:
   - daprkit.dapr.attributes.INFO_MODULE
 options:
   app_id:
-    description: [Only the instance with this app id.]
+    description: "Only the instance with this app id."
     type: str
   namespace:
-    description: [Only instances in this namespace; all namespaces when omitted.]
+    description: "Only instances in this namespace; all namespaces when omitted."
     type: str
   cluster_domain:
-    description: [DNS domain of the cluster, used in the endpoints.]
+    description: "DNS domain of the cluster, used in the endpoints."
     type: str
     default: cluster.local
 '''

@@ -1,0 +1,46 @@
+"""The instance schema is written once: the module spec, its documentation and the role specs must agree."""
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.daprkit.dapr.plugins.doc_fragments.instance import ModuleDocFragment
+from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+
+def _compare(spec, docs, path=''):
+    assert sorted(spec) == sorted(docs), 'options differ at %s' % (path or 'top')
+    for name, option in spec.items():
+        doc = docs[name]
+        where = path + name
+        assert option.get('type', 'str') == doc.get('type', 'str'), where
+        assert option.get('default') == doc.get('default'), where
+        assert option.get('choices') == doc.get('choices'), where
+        assert option.get('elements') == doc.get('elements'), where
+        assert bool(option.get('required')) == bool(doc.get('required')), where
+        if option.get('options'):
+            _compare(option['options'], doc['suboptions'], where + '.')
+
+
+def test_doc_fragment_matches_module_spec():
+    _compare(S.INSTANCE_ARG_SPEC, yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
+
+
+def test_shared_role_argument_specs_are_generated_and_fresh():
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'gen_argument_specs.py'), '--check'])
+    assert result.returncode == 0, 'run tools/gen_argument_specs.py'
+
+
+@pytest.mark.parametrize('role', ['control_plane', 'shared'])
+def test_role_defaults_mirror_argument_specs(role):
+    defaults = yaml.safe_load(open(os.path.join(ROOT, 'roles', role, 'defaults', 'main.yml')))
+    specs = yaml.safe_load(open(os.path.join(ROOT, 'roles', role, 'meta', 'argument_specs.yml')))
+    options = specs['argument_specs']['main']['options']
+    assert sorted(defaults) == sorted(options)
+    for name, value in defaults.items():
+        assert options[name].get('default') == value, name
+        assert all(name.startswith('dapr_%s_' % role) for name in defaults)
