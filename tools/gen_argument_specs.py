@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write roles/shared/meta/argument_specs.yml from the ONE instance schema (doc fragment daprkit.dapr.instance).
+"""Write roles/dapr_shared/meta/argument_specs.yml from the ONE instance schema (doc fragment daprkit.dapr.instance).
 
 Usage: tools/gen_argument_specs.py [--check]   (--check exits 1 when the file is stale)
 """
@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(ROOT, 'collections'))
 
 from ansible_collections.daprkit.dapr.plugins.doc_fragments.instance import ModuleDocFragment  # noqa: E402
 
-TARGET = os.path.join(ROOT, 'roles', 'shared', 'meta', 'argument_specs.yml')
+TARGET = os.path.join(ROOT, 'roles', 'dapr_shared', 'meta', 'argument_specs.yml')
 ROLE_VARS = {
     'dapr_shared_instances': 'Dapr Shared instances. Each entry has the fields below; unknown fields are refused.',
     'dapr_shared_method': 'Backend for instances that do not set C(method).',
@@ -50,7 +50,7 @@ def _clean(options):
 
 
 def render():
-    defaults = yaml.safe_load(open(os.path.join(ROOT, 'roles', 'shared', 'defaults', 'main.yml')))
+    defaults = yaml.safe_load(open(os.path.join(ROOT, 'roles', 'dapr_shared', 'defaults', 'main.yml')))
     instance_options = _clean(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
     instance_options['method'] = METHOD_OPTION
     options = {}

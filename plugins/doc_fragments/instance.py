@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The ONE schema of a Dapr Shared instance. It must match module_utils/_spec.py INSTANCE_ARG_SPEC
-    # (tests/unit enforce it) and roles/shared/meta/argument_specs.yml is generated from it.
+    # (tests/unit enforce it) and roles/dapr_shared/meta/argument_specs.yml is generated from it.
     DOCUMENTATION = r'''
 options:
   app_id:

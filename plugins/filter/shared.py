@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, daprkit contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the daprkit.dapr.shared role uses; thin wrappers over the pure module_utils."""
+"""Filters the daprkit.dapr.dapr_shared role uses; thin wrappers over the pure module_utils."""
 
 from __future__ import absolute_import, division, print_function
 

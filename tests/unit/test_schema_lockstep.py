@@ -35,7 +35,7 @@ def test_shared_role_argument_specs_are_generated_and_fresh():
     assert result.returncode == 0, 'run tools/gen_argument_specs.py'
 
 
-@pytest.mark.parametrize('role', ['control_plane', 'shared'])
+@pytest.mark.parametrize('role', ['dapr_control_plane', 'dapr_shared'])
 def test_role_defaults_mirror_argument_specs(role):
     defaults = yaml.safe_load(open(os.path.join(ROOT, 'roles', role, 'defaults', 'main.yml')))
     specs = yaml.safe_load(open(os.path.join(ROOT, 'roles', role, 'meta', 'argument_specs.yml')))
@@ -43,4 +43,4 @@ def test_role_defaults_mirror_argument_specs(role):
     assert sorted(defaults) == sorted(options)
     for name, value in defaults.items():
         assert options[name].get('default') == value, name
-        assert all(name.startswith('dapr_%s_' % role) for name in defaults)
+        assert all(name.startswith('%s_' % role) for name in defaults)

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""End-to-end client for Dapr Shared: an un-annotated app (no sidecar) that uses the Dapr Python SDK
+against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
+
+  app.py serve                 HTTP app on :8080 (subscriptions, event sink, invocation target)
+  app.py check --app-id ID     state save/get, publish + delivery back to the app, self-invocation,
+                               token enforcement; prints one JSON document, exits 1 on any failure
+"""
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EVENTS = []
+LOCK = threading.Lock()
+IDENTITY = dict(node=os.environ.get('NODE_NAME', ''), pod=os.environ.get('POD_NAME', socket.gethostname()))
+
+
+class Handler(BaseHTTPRequestHandler):
+    def _send(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, fmt, *args):  # keep pod logs short: one line per request
+        sys.stderr.write('%s %s\n' % (self.command, self.path))
+
+    def do_GET(self):
+        if self.path == '/dapr/subscribe':
+            return self._send(200, [dict(pubsubname='pubsub', topic='e2e', route='/events')])
+        if self.path == '/events':
+            with LOCK:
+                return self._send(200, list(EVENTS))
+        if self.path in ('/hello', '/healthz'):
+            return self._send(200, IDENTITY)
+        return self._send(404, dict(error='not found'))
+
+    def do_POST(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        if self.path == '/events':
+            event = json.loads(body or b'{}')
+            data = event.get('data')
+            if isinstance(data, str):
+                data = json.loads(data)
+            with LOCK:
+                EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY))
+            return self._send(200, dict(status='SUCCESS'))
+        if self.path == '/hello':
+            return self._send(200, IDENTITY)
+        return self._send(404, dict(error='not found'))
+
+
+def serve():
+    ThreadingHTTPServer(('0.0.0.0', 8080), Handler).serve_forever()
+
+
+def http_status(url, token=None):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header('dapr-api-token', token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def all_app_events(peers_host):
+    """Events recorded by every app pod (a headless Service resolves to all of them)."""
+    found = []
+    for info in socket.getaddrinfo(peers_host, 8080, proto=socket.IPPROTO_TCP):
+        with urllib.request.urlopen('http://%s:8080/events' % info[4][0], timeout=5) as response:
+            found.extend(json.loads(response.read()))
+    return found
+
+
+def check(app_id, peers_host):
+    from dapr.clients import DaprClient
+
+    result = dict(caller=IDENTITY, endpoint=os.environ.get('DAPR_HTTP_ENDPOINT'), failures=[])
+    token = os.environ.get('DAPR_API_TOKEN')
+    metadata_url = os.environ['DAPR_HTTP_ENDPOINT'] + '/v1.0/metadata'
+    result['status_without_token'] = http_status(metadata_url)
+    result['status_with_token'] = http_status(metadata_url, token)
+    if token and result['status_without_token'] != 401:
+        result['failures'].append('a request without the API token was not refused (status %s)' % result['status_without_token'])
+    if result['status_with_token'] != 200:
+        result['failures'].append('metadata with the token answered %s' % result['status_with_token'])
+
+    key, marker = 'e2e-%s' % uuid.uuid4().hex[:8], uuid.uuid4().hex
+    with DaprClient() as client:
+        client.save_state('statestore', key, marker)
+        got = client.get_state('statestore', key).data.decode()
+        result['state'] = dict(key=key, saved=marker, read=got)
+        if got != marker:
+            result['failures'].append('state read back %r, saved %r' % (got, marker))
+
+        event_id = uuid.uuid4().hex
+        client.publish_event('pubsub', 'e2e', json.dumps(dict(id=event_id)), data_content_type='application/json')
+        deadline, delivered = time.time() + 30, None
+        while time.time() < deadline and not delivered:
+            delivered = next((e for e in all_app_events(peers_host) if e.get('id') == event_id), None)
+            time.sleep(0.5)
+        result['event'] = dict(id=event_id, delivered_to=delivered and delivered['received_by'])
+        if not delivered:
+            result['failures'].append('published event %s never reached the app' % event_id)
+
+        answer = client.invoke_method(app_id, 'hello', data='', http_verb='GET')
+        result['invoked'] = json.loads(answer.data)
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 1 if result['failures'] else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('mode', choices=['serve', 'check'])
+    parser.add_argument('--app-id')
+    parser.add_argument('--peers', default='e2e-app-peers')
+    args = parser.parse_args()
+    if args.mode == 'serve':
+        serve()
+        return 0
+    return check(args.app_id, args.peers)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

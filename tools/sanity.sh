@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ansible-test needs the collection at .../ansible_collections/<namespace>/<name>: copy the tracked
+# files there and run sanity against them (a venv per test, python 3.11, no ignore file).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEST="$ROOT/.cache/sanity/ansible_collections/daprkit/dapr"
+rm -rf "$DEST" && mkdir -p "$DEST"
+cd "$ROOT"
+git ls-files -co --exclude-standard | grep -v '^collections/' | grep -v '^tools/cluster/' | while read -r f; do
+  [ -e "$f" ] && mkdir -p "$DEST/$(dirname "$f")" && cp -p "$f" "$DEST/$f"
+done
+# ansible-test bootstraps pip in its venvs with a script from ci-files.testing.ansible.com (unreachable here).
+PIP_VERSION=$("$ROOT/.venv/bin/python" -c 'from ansible_test._internal.python_requirements import *; import ansible_test._internal.python_requirements as r; print(r.get_venv_packages.__globals__.get("PIP_VERSION", ""))' 2>/dev/null || true)
+for v in ${PIP_VERSION:-} 24.2; do
+  mkdir -p ~/.ansible/test/cache && cp "$ROOT/tools/get_pip_shim.py" ~/.ansible/test/cache/get_pip_${v//./_}.py
+done
+cd "$DEST"
+git init -q . && git add -A >/dev/null 2>&1 || true
+exec "$ROOT/.venv/bin/ansible-test" sanity --local --requirements --python 3.11 --color no "$@"
