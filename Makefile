@@ -4,6 +4,48 @@ SHELL := /bin/bash
 
 include tools/cluster/cluster.mk
 
-.PHONY: help
-help:
+VENV      := .venv
+VENV_OK   := $(VENV)/.installed-$(shell cat test-requirements.txt requirements.txt | sha256sum | cut -c1-12)
+# helm, kind and kubectl built by the cluster factory come first on PATH; the venv brings ansible.
+export PATH := $(CURDIR)/$(VENV)/bin:$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
+MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall helm_daemonset helm_deployment
+
+.PHONY: help venv lint unit sanity test-fast test-cluster test demo bench
+
+help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+$(VENV_OK): test-requirements.txt requirements.txt
+	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r test-requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(VENV_OK) ## Python tools in .venv (ansible-core 2.19, kubernetes.core, molecule, lint, pytest)
+
+lint: venv ## yamllint, ansible-lint (production profile) and the generated role argument specs
+	yamllint .
+	ansible-lint
+	python tools/gen_argument_specs.py --check
+
+unit: venv ## unit tests of the pure logic (render, validation, diff, readiness, helm values)
+	python -m pytest -q tests/unit
+
+sanity: venv ## ansible-test sanity, no ignore file
+	tools/sanity.sh
+
+test-fast: lint unit sanity ## the fast tier: lint, unit, sanity (no cluster)
+
+test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
+	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
+
+test: test-fast test-cluster ## every tier
+
+demo: venv ## cluster + ansible-playbook site.yml + endpoints and one real call through each instance
+	@$(MAKE) --no-print-directory cluster
+	ansible-playbook site.yml
+	@tools/demo-calls.sh
+
+bench: venv ## install / no-op / check-mode timings of site.yml, side by side in one run
+	@tools/bench.sh

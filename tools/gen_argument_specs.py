@@ -21,6 +21,7 @@ ROLE_VARS = {
     'dapr_shared_daprd_image': 'Default C(daprd_image) of every instance.',
     'dapr_shared_daprd_version': 'Default C(daprd_version) of every instance; empty means the control plane version.',
     'dapr_shared_wait_timeout': 'Seconds to wait for each instance to become ready.',
+    'dapr_shared_create_namespaces': 'Create the namespace of every present instance when it is missing.',
     'dapr_shared_helm_chart_ref': 'Helm backend: the official dapr-shared chart (C(oci://) reference, repo chart or local path).',
     'dapr_shared_helm_chart_version': 'Helm backend: chart version (the dapr-shared git tag without C(v)).',
     'dapr_shared_helm_plain_http': 'Helm backend: plain HTTP to the OCI registry (a mirror on loopback).',
