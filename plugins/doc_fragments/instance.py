@@ -187,6 +187,33 @@ options:
         description: "Key of the token in the Secret."
         type: str
         default: token
+  network_policy:
+    description:
+      - A NetworkPolicy that lets only the listed clients reach the API ports (3500, 50001), only Dapr peers
+        (pods with a C(dapr.io/app-id) label) reach the internal gRPC port (50002), and only the monitoring
+        namespaces reach the metrics port. Everything else is denied.
+      - It takes effect only where the cluster's network plugin enforces NetworkPolicy.
+    type: dict
+    default: {}
+    suboptions:
+      enabled:
+        description: "Create the NetworkPolicy."
+        type: bool
+        default: true
+      client_namespaces:
+        description: "Namespaces whose pods may call the API; empty means the instance's own namespace."
+        type: list
+        elements: str
+        default: []
+      client_pod_selector:
+        description: "Labels client pods must carry (in those namespaces); empty means every pod there."
+        type: dict
+        default: {}
+      monitoring_namespaces:
+        description: "Namespaces allowed to scrape the metrics port; empty means none."
+        type: list
+        elements: str
+        default: []
   node_selector:
     description: "Node selector of the daprd pods."
     type: dict

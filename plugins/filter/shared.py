@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._helm_values import chart_values, unsupported_fields
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import network_policy
 
 
 def shared_instances(instances, defaults=None, method='manifests'):
@@ -50,6 +51,12 @@ def shared_helm_values(instance, control_plane, version, api_token=''):
         raise AnsibleFilterError(str(exc))
 
 
+def shared_network_policy(instance, version=''):
+    """The instance's NetworkPolicy, selecting the pods of the official chart's release (helm backend)."""
+    pod_labels = {S.LABEL_NAME: S.HELM_CHART_NAME, S.LABEL_INSTANCE: instance['app_id']}
+    return network_policy(instance, version, pod_labels=pod_labels)
+
+
 def shared_module_args(instance):
     """The instance as arguments of daprkit.dapr.dapr_shared (role-only keys removed)."""
     return dict((k, v) for k, v in instance.items() if k in S.INSTANCE_ARG_SPEC)
@@ -65,5 +72,6 @@ class FilterModule(object):
             shared_instances=shared_instances,
             shared_helm_values=shared_helm_values,
             shared_module_args=shared_module_args,
+            shared_network_policy=shared_network_policy,
             shared_endpoints=shared_endpoints,
         )

@@ -166,6 +166,7 @@ def pod_template(instance, cp, version, token_hash):
     labels = dict(instance.get('labels') or {})
     labels.update(selector_labels(instance))
     labels[S.LABEL_STRATEGY] = instance['strategy']
+    labels[S.ANNOTATION_APP_ID] = instance['app_id']
     annotations = dict(instance.get('annotations') or {})
     annotations[S.ANNOTATION_APP_ID] = instance['app_id']
     annotations[S.ANNOTATION_TRUST_HASH] = fingerprint(cp.ca_crt)
@@ -232,6 +233,30 @@ def service(instance, version):
     )
 
 
+def network_policy(instance, version, pod_labels=None):
+    """Ingress allow-list for the daprd pods (pod_labels: the selector, for chart-installed pods)."""
+    policy = instance['network_policy']
+    clients = policy['client_namespaces'] or [instance['namespace']]
+    peer = dict(namespaceSelector=dict(), podSelector=dict(matchExpressions=[dict(key=S.ANNOTATION_APP_ID, operator='Exists')]))
+    ingress = [
+        dict(_from=[dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}),
+                         podSelector=dict(matchLabels=dict(policy['client_pod_selector']))) for ns in clients],
+             ports=[dict(port=S.HTTP_PORT, protocol='TCP'), dict(port=S.GRPC_PORT, protocol='TCP')]),
+        dict(_from=[peer], ports=[dict(port=S.INTERNAL_GRPC_PORT, protocol='TCP')]),
+    ]
+    if policy['monitoring_namespaces'] and instance['metrics']['enabled']:
+        ingress.append(dict(_from=[dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}))
+                                   for ns in policy['monitoring_namespaces']],
+                            ports=[dict(port=instance['metrics']['port'], protocol='TCP')]))
+    for rule in ingress:  # 'from' is a Python keyword
+        rule['from'] = rule.pop('_from')
+    return dict(
+        apiVersion='networking.k8s.io/v1', kind='NetworkPolicy',
+        metadata=_metadata(instance, names(instance['app_id'])['workload'], version),
+        spec=dict(podSelector=dict(matchLabels=pod_labels or selector_labels(instance)),
+                  policyTypes=['Ingress'], ingress=ingress))
+
+
 def render_instance(instance, cp, version, api_token=None, token_hash=None):
     """All objects of one instance, in apply order.
 
@@ -255,4 +280,6 @@ def render_instance(instance, cp, version, api_token=None, token_hash=None):
         token_hash = fingerprint(api_token)
     objects.append(workload(instance, cp, version, token_hash))
     objects.append(service(instance, version))
+    if instance['network_policy']['enabled']:
+        objects.append(network_policy(instance, version))
     return objects

@@ -91,6 +91,12 @@ INSTANCE_ARG_SPEC = dict(
         secret_name=dict(type='str', default=''),
         secret_key=dict(type='str', default='token', no_log=False),
     )),
+    network_policy=dict(type='dict', default={}, options=dict(
+        enabled=dict(type='bool', default=True),
+        client_namespaces=dict(type='list', elements='str', default=[]),
+        client_pod_selector=dict(type='dict', default={}),
+        monitoring_namespaces=dict(type='list', elements='str', default=[]),
+    )),
     node_selector=dict(type='dict', default={}),
     tolerations=dict(type='list', elements='dict', default=[]),
     affinity=dict(type='dict', default={}),
@@ -258,6 +264,19 @@ def validate_instance(instance, unknown_keys_allowed=()):
     elif token.get('value') or token.get('secret_name'):
         problems.append('%s: api_token.value/secret_name are set but api_token.enabled is false; '
                         'remove them or enable the token' % where)
+
+    policy = instance.get('network_policy') or {}
+    for field in ('client_namespaces', 'monitoring_namespaces'):
+        for name in policy.get(field) or []:
+            if not isinstance(name, str) or not _DNS1123_LABEL.match(name):
+                problems.append('%s: network_policy.%s entries must be namespace names, got %r' % (where, field, name))
+    _check_labels(problems, where, 'network_policy.client_pod_selector', policy.get('client_pod_selector') or {})
+    if not policy.get('enabled') and (policy.get('client_namespaces') or policy.get('client_pod_selector')
+                                      or policy.get('monitoring_namespaces')):
+        problems.append('%s: network_policy lists clients but network_policy.enabled is false; '
+                        'remove them or enable the policy' % where)
+    if policy.get('monitoring_namespaces') and not (instance.get('metrics') or {}).get('enabled'):
+        problems.append('%s: network_policy.monitoring_namespaces is set but metrics.enabled is false' % where)
 
     _check_labels(problems, where, 'labels', instance.get('labels') or {})
     _check_labels(problems, where, 'annotations', instance.get('annotations') or {}, values_must_be_labels=False)

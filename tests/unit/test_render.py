@@ -18,7 +18,7 @@ def daprd(objs, kind='DaemonSet'):
 
 def test_daemonset_object_set_and_local_traffic():
     objs = render()
-    assert sorted(objs) == ['ConfigMap', 'DaemonSet', 'Secret', 'Service', 'ServiceAccount']
+    assert sorted(objs) == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Secret', 'Service', 'ServiceAccount']
     assert objs['Service']['metadata']['name'] == 'orders-dapr'
     assert objs['Service']['spec']['internalTrafficPolicy'] == 'Local'
     assert objs['Service']['spec']['selector'] == objs['DaemonSet']['spec']['selector']['matchLabels']
@@ -103,3 +103,23 @@ def test_image_and_version_label():
     objs = render(daprd_image='daprkit.local/dapr/daprd')
     assert daprd(objs)['image'] == 'daprkit.local/dapr/daprd:1.18.2'
     assert objs['Service']['metadata']['labels'][S.LABEL_VERSION] == '1.18.2'
+
+
+def test_network_policy_allow_list():
+    np = render(network_policy=dict(client_namespaces=['apps', 'faas'], client_pod_selector={'role': 'client'},
+                                    monitoring_namespaces=['monitoring']))['NetworkPolicy']
+    assert np['spec']['policyTypes'] == ['Ingress']
+    api, internal, metrics = np['spec']['ingress']
+    assert [p['port'] for p in api['ports']] == [3500, 50001]
+    assert [f['namespaceSelector']['matchLabels']['kubernetes.io/metadata.name'] for f in api['from']] == ['apps', 'faas']
+    assert api['from'][0]['podSelector'] == dict(matchLabels={'role': 'client'})
+    assert internal['ports'] == [dict(port=50002, protocol='TCP')]
+    assert internal['from'][0]['podSelector']['matchExpressions'][0]['key'] == 'dapr.io/app-id'
+    assert metrics['ports'] == [dict(port=9090, protocol='TCP')]
+
+
+def test_network_policy_defaults_to_own_namespace_and_no_metrics():
+    np = render()['NetworkPolicy']
+    assert len(np['spec']['ingress']) == 2
+    assert np['spec']['ingress'][0]['from'][0]['namespaceSelector']['matchLabels'] == {'kubernetes.io/metadata.name': 'apps'}
+    assert 'NetworkPolicy' not in render(network_policy=dict(enabled=False))

@@ -115,3 +115,11 @@ def test_addresses_and_endpoints():
     assert addrs['scheduler'] == 'dapr-scheduler-server-a.dapr-system.svc.cluster.local:443'
     assert S.resolve_addresses(instance(operator_address='op:1'), 'x')['operator'] == 'op:1'
     assert S.endpoints(inst)['DAPR_GRPC_ENDPOINT'] == 'http://orders-dapr.apps.svc.cluster.local:50001'
+
+
+def test_network_policy_rules():
+    assert any('network_policy.client_namespaces entries' in p for p in problems(network_policy=dict(client_namespaces=['Bad NS'])))
+    assert any('network_policy.client_pod_selector' in p for p in problems(network_policy=dict(client_pod_selector={'a': 'b c'})))
+    assert any('enabled is false' in p for p in problems(network_policy=dict(enabled=False, client_namespaces=['x'])))
+    assert any('metrics.enabled is false' in p
+               for p in problems(metrics=dict(enabled=False), network_policy=dict(monitoring_namespaces=['mon'])))
