@@ -27,8 +27,47 @@ go_mod_build kind "sigs.k8s.io/kind@$KIND_VERSION" . "$BIN_DIR/kind"
 go_mod_build helm "helm.sh/helm/v3@$HELM_VERSION" ./cmd/helm "$BIN_DIR/helm" \
   "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
 mkdir -p "$BIN_DIR/addons"
-go_mod_build etcd "go.etcd.io/etcd/v3@$ETCD_MODULE_VERSION" . "$BIN_DIR/addons/etcd"
-go_mod_build etcdctl "go.etcd.io/etcd/v3@$ETCD_MODULE_VERSION" ./etcdctl "$BIN_DIR/addons/etcdctl"
+# etcd: the root module's replace directives point at sibling modules that are not in its zip,
+# so build the server and etcdctl modules from a generated wrapper module (all etcd modules at
+# the same release; the server's main package is go.etcd.io/etcd/server/v3).
+etcd_build() {
+  local key="$ETCD_MODULE_VERSION"
+  if [ -x "$A/etcd" ] && [ -x "$A/etcdctl" ] && stamp_ok etcd "$key"; then log "etcd: cached"; return; fi
+  eb() {
+    set -e
+    w="$WORK_DIR/etcd-wrapper"; mkdir -p "$w"; cd "$w"
+    v="$ETCD_MODULE_VERSION"; v2="v2.305.${v##*.}"
+    cat > go.mod <<MOD
+module daprkit.local/etcd-wrapper
+
+go 1.23
+
+require (
+	go.etcd.io/etcd/server/v3 $v
+	go.etcd.io/etcd/etcdctl/v3 $v
+)
+
+replace (
+	go.etcd.io/etcd/api/v3 => go.etcd.io/etcd/api/v3 $v
+	go.etcd.io/etcd/client/pkg/v3 => go.etcd.io/etcd/client/pkg/v3 $v
+	go.etcd.io/etcd/client/v2 => go.etcd.io/etcd/client/v2 $v2
+	go.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 $v
+	go.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 $v
+	go.etcd.io/etcd/raft/v3 => go.etcd.io/etcd/raft/v3 $v
+	go.etcd.io/etcd/etcdutl/v3 => go.etcd.io/etcd/etcdutl/v3 $v
+)
+MOD
+    printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/etcdctl/v3"\n\t_ "go.etcd.io/etcd/server/v3"\n)\n' > tools.go
+    GOFLAGS=-mod=mod go mod tidy
+    go build -trimpath -ldflags "-s -w" -o "$A/etcd" go.etcd.io/etcd/server/v3
+    go build -trimpath -ldflags "-s -w" -o "$A/etcdctl" go.etcd.io/etcd/etcdctl/v3
+    "$A/etcd" --version
+  }
+  run_step etcd eb
+  stamp_set etcd "$key"
+}
+A="$BIN_DIR/addons"
+etcd_build
 go_mod_build coredns "github.com/coredns/coredns@$COREDNS_MODULE_VERSION" . "$BIN_DIR/addons/coredns"
 go_mod_build local-path-provisioner "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" . \
   "$BIN_DIR/addons/local-path-provisioner" "-X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION"
