@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write roles/dapr_shared/meta/argument_specs.yml from the ONE instance schema (doc fragment daprkit.dapr.instance).
 
 Usage: tools/gen_argument_specs.py [--check]   (--check exits 1 when the file is stale)

@@ -22,8 +22,12 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 
 try:
     from kubernetes.dynamic.exceptions import NotFoundError, DynamicApiError
-except ImportError:  # reported by _client.dynamic_client()
-    NotFoundError = DynamicApiError = Exception
+except ImportError:  # reported by _client.dynamic_client(); these stand-ins are never raised
+    class DynamicApiError(Exception):
+        pass
+
+    class NotFoundError(DynamicApiError):
+        pass
 
 # Kinds an instance may own; pruning and removal look at all of them.
 MANAGED_KINDS = (
@@ -79,7 +83,7 @@ class KubeService(object):
                                                           field_selector=field_selector)
         except DynamicApiError as exc:
             raise _api_error('listing', '%s in %s' % (kind, namespace or 'all namespaces'), exc)
-        return [item for item in result.to_dict().get('items') or []]
+        return list(result.to_dict().get('items') or [])
 
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None

@@ -61,7 +61,7 @@ INSTANCE_ARG_SPEC = dict(
     daprd_image=dict(type='str', default='ghcr.io/dapr/daprd'),
     daprd_version=dict(type='str', default=''),
     image_pull_policy=dict(type='str', default='IfNotPresent', choices=list(PULL_POLICIES)),
-    image_pull_secrets=dict(type='list', elements='str', default=[]),
+    image_pull_secrets=dict(type='list', elements='str', default=[], no_log=False),
     control_plane_namespace=dict(type='str', default=''),
     control_plane_trust_domain=dict(type='str', default=''),
     cluster_domain=dict(type='str', default='cluster.local'),
@@ -85,7 +85,7 @@ INSTANCE_ARG_SPEC = dict(
         probe_timeout=dict(type='int', default=500),
         threshold=dict(type='int', default=3),
     )),
-    api_token=dict(type='dict', default={}, options=dict(
+    api_token=dict(type='dict', default={}, no_log=False, options=dict(
         enabled=dict(type='bool', default=True),
         value=dict(type='str', default='', no_log=True),
         secret_name=dict(type='str', default=''),

@@ -20,7 +20,7 @@ description:
   - O(state=absent) removes every object the instance owns.
   - Objects of the same name that this module did not create are never taken over; the task fails instead.
 author:
-  - daprkit contributors
+  - daprkit contributors (@daprkit)
 extends_documentation_fragment:
   - daprkit.dapr.instance
   - daprkit.dapr.k8s_auth

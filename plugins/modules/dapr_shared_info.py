@@ -17,7 +17,7 @@ description:
   - For each, reports the backend, strategy, image, readiness per node, the endpoints apps use and where the
     API token is kept (never its value).
 author:
-  - daprkit contributors
+  - daprkit contributors (@daprkit)
 extends_documentation_fragment:
   - daprkit.dapr.k8s_auth
   - daprkit.dapr.attributes
@@ -56,7 +56,7 @@ instances:
     app_id: {description: The Dapr app id., type: str, returned: always}
     namespace: {description: Namespace of the instance., type: str, returned: always}
     backend: {description: "C(manifests) (this collection's module) or C(helm) (the official chart).", type: str, returned: always}
-    helm_release: {description: Helm release name when O(backend=helm)., type: str, returned: always}
+    helm_release: {description: Helm release name when the backend is C(helm)., type: str, returned: always}
     strategy: {description: C(daemonset) or C(deployment)., type: str, returned: always}
     workload: {description: Kind and name of the workload., type: str, returned: always}
     image: {description: The daprd image., type: str, returned: always}

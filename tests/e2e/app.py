@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """End-to-end client for Dapr Shared: an un-annotated app (no sidecar) that uses the Dapr Python SDK
 against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
 

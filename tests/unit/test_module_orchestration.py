@@ -76,13 +76,13 @@ def run(store, check_mode=False, **params):
 
 def test_install_then_idempotent_then_check_mode():
     store = {}
-    first, _, module = run(store)
+    first, unused_svc, module = run(store)
     assert first['changed'] and {o['action'] for o in first['objects']} == {'created'}
-    token = [v for v in module.no_log_values]
+    token = list(module.no_log_values)
     assert token and token[0] not in repr(first)
-    second, _, _ = run(store)
+    second, unused, unused = run(store)
     assert not second['changed'], second['objects']
-    third, svc, _ = run(store, check_mode=True, strategy='deployment')
+    third, svc, unused = run(store, check_mode=True, strategy='deployment')
     assert third['changed'] and 'DaemonSet' in svc.deleted
     assert any(k[1] == 'DaemonSet' for k in store), 'check mode must not change the store'
 
@@ -90,7 +90,7 @@ def test_install_then_idempotent_then_check_mode():
 def test_switch_strategy_prunes_old_workload():
     store = {}
     run(store)
-    result, svc, _ = run(store, strategy='deployment')
+    result, svc, unused = run(store, strategy='deployment')
     kinds = sorted(k[1] for k in store)
     assert 'DaemonSet' not in kinds and 'Deployment' in kinds
     assert dict(object='DaemonSet apps/orders-dapr-shared', action='deleted') in result['objects']
@@ -118,7 +118,7 @@ def test_token_kept_and_rotated():
     secret = [o for o in store.values() if o['kind'] == 'Secret'][0]
     run(store)
     assert [o for o in store.values() if o['kind'] == 'Secret'][0]['data'] == secret['data']
-    rotated, _, _ = run(store, api_token=dict(enabled=True, value='r' * 40, secret_name='', secret_key='token'))
+    rotated, unused, unused = run(store, api_token=dict(enabled=True, value='r' * 40, secret_name='', secret_key='token'))
     actions = dict((o['object'], o['action']) for o in rotated['objects'])
     assert actions['Secret apps/orders-dapr-api-token'] == 'updated' and actions['DaemonSet apps/orders-dapr-shared'] == 'updated'
 
@@ -126,7 +126,7 @@ def test_token_kept_and_rotated():
 def test_remove_deletes_everything_owned():
     store = {}
     run(store)
-    result, svc, _ = run(store, state='absent')
+    result, svc, unused = run(store, state='absent')
     assert store == {} and svc.deleted[0] == 'DaemonSet' and result['changed']
-    again, _, _ = run(store, state='absent')
+    again, unused, unused = run(store, state='absent')
     assert not again['changed']

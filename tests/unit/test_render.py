@@ -64,11 +64,14 @@ def test_hardened_pod():
     assert token['audience'] == 'spiffe://cluster.local/ns/dapr-system/dapr-sentry'
 
 
+def token_hash(objs):
+    return objs['DaemonSet']['spec']['template']['metadata']['annotations'][S.ANNOTATION_TOKEN_HASH]
+
+
 def test_token_secret_and_rolling_hash():
     a, b = render(token='a' * 40), render(token='b' * 40)
     assert base64.b64decode(a['Secret']['data']['token']).decode() == 'a' * 40
-    ann = lambda o: o['DaemonSet']['spec']['template']['metadata']['annotations'][S.ANNOTATION_TOKEN_HASH]
-    assert ann(a) == fingerprint('a' * 40) != ann(b)
+    assert token_hash(a) == fingerprint('a' * 40) != token_hash(b)
     env = dict((e['name'], e) for e in daprd(a)['env'])
     assert env['DAPR_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='orders-dapr-api-token', key='token')
 

@@ -31,7 +31,7 @@ def test_doc_fragment_matches_module_spec():
 
 
 def test_shared_role_argument_specs_are_generated_and_fresh():
-    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'gen_argument_specs.py'), '--check'])
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'gen_argument_specs.py'), '--check'], check=False)
     assert result.returncode == 0, 'run tools/gen_argument_specs.py'
 
 
