@@ -1,0 +1,52 @@
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_instances, shared_network_policy
+from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane, render_instance
+from ansible_collections.daprkit.dapr.plugins.modules.dapr_shared_info import describe_workload
+
+
+def test_info_describes_our_workload():
+    inst = S.apply_defaults(dict(app_id='orders', namespace='apps'))
+    ds = [o for o in render_instance(inst, ControlPlane('dapr-system', ca_crt='C'), '1.18.1', api_token='t' * 40)
+          if o['kind'] == 'DaemonSet'][0]
+    ds['status'] = dict(desiredNumberScheduled=1, numberReady=1, updatedNumberScheduled=1, numberAvailable=1)
+    pod = dict(metadata=dict(name='p'), spec=dict(nodeName='w1'), status=dict(conditions=[dict(type='Ready', status='True')]))
+    info = describe_workload(ds, [pod], 'cluster.local')
+    assert info['backend'] == 'manifests' and info['strategy'] == 'daemonset' and info['app_id'] == 'orders'
+    assert info['api_token'] == dict(secret_name='orders-dapr-api-token', secret_key='token')
+    assert info['readiness']['ready'] and info['readiness']['nodes'] == {'w1': dict(ready=1, total=1, pods=['p'])}
+    assert info['endpoints']['DAPR_HTTP_ENDPOINT'] == 'http://orders-dapr.apps.svc.cluster.local:3500'
+
+
+def test_info_recognises_chart_workloads():
+    chart = dict(kind='Deployment', metadata=dict(name='x-dapr-shared-chart', namespace='n', labels={
+        'app.kubernetes.io/managed-by': 'Helm'}, annotations={'meta.helm.sh/release-name': 'x'}),
+        spec=dict(replicas=1, template=dict(metadata=dict(annotations={'dapr.io/app-id': 'x'}),
+                                            spec=dict(containers=[dict(name='daprd', image='i:1')]))), status={})
+    info = describe_workload(chart, [], 'cluster.local')
+    assert info['backend'] == 'helm' and info['helm_release'] == 'x' and info['api_token'] is None
+    assert not info['readiness']['ready']
+
+
+def test_filter_applies_role_defaults_and_method():
+    result = shared_instances([dict(app_id='a', namespace='n'), dict(app_id='b', namespace='n', method='helm',
+                                                                      daprd_version='1.17.0')],
+                              dict(daprd_image='reg/daprd', daprd_version=''), 'manifests')
+    assert [i['method'] for i in result] == ['manifests', 'helm']
+    assert result[0]['daprd_image'] == 'reg/daprd' and result[1]['daprd_version'] == '1.17.0'
+
+
+def test_filter_reports_every_problem_at_once():
+    with pytest.raises(AnsibleFilterError) as err:
+        shared_instances([dict(app_id='A'), dict(app_id='b', method='helm', resources=dict(limits=dict(cpu=1)))])
+    assert 'app_id must be a DNS-1123 label' in str(err.value)
+    assert 'resources is not supported with method: helm' in str(err.value)
+
+
+def test_chart_pods_get_the_same_policy():
+    inst = S.apply_defaults(dict(app_id='x', namespace='n'))
+    policy = shared_network_policy(inst)
+    assert policy['spec']['podSelector']['matchLabels'] == {'app.kubernetes.io/name': 'dapr-shared-chart',
+                                                            'app.kubernetes.io/instance': 'x'}
