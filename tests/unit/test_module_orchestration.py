@@ -80,7 +80,7 @@ def test_install_then_idempotent_then_check_mode():
     assert first['changed'] and {o['action'] for o in first['objects']} == {'created'}
     token = list(module.no_log_values)
     assert token and token[0] not in repr(first)
-    second, unused, unused = run(store)
+    second = run(store)[0]
     assert not second['changed'], second['objects']
     third, svc, unused = run(store, check_mode=True, strategy='deployment')
     assert third['changed'] and 'DaemonSet' in svc.deleted
@@ -118,7 +118,7 @@ def test_token_kept_and_rotated():
     secret = [o for o in store.values() if o['kind'] == 'Secret'][0]
     run(store)
     assert [o for o in store.values() if o['kind'] == 'Secret'][0]['data'] == secret['data']
-    rotated, unused, unused = run(store, api_token=dict(enabled=True, value='r' * 40, secret_name='', secret_key='token'))
+    rotated = run(store, api_token=dict(enabled=True, value='r' * 40, secret_name='', secret_key='token'))[0]
     actions = dict((o['object'], o['action']) for o in rotated['objects'])
     assert actions['Secret apps/orders-dapr-api-token'] == 'updated' and actions['DaemonSet apps/orders-dapr-shared'] == 'updated'
 
@@ -128,5 +128,5 @@ def test_remove_deletes_everything_owned():
     run(store)
     result, svc, unused = run(store, state='absent')
     assert store == {} and svc.deleted[0] == 'DaemonSet' and result['changed']
-    again, unused, unused = run(store, state='absent')
+    again = run(store, state='absent')[0]
     assert not again['changed']
