@@ -5,7 +5,7 @@ DAPRKIT_CACHE   ?= $(HOME)/.cache/daprkit
 KUBECONFIG_PATH ?= $(DAPRKIT_CACHE)/kind/kubeconfig
 export DAPRKIT_CACHE KUBECONFIG_PATH
 
-.PHONY: cluster cluster-delete cluster-check images images-present cluster-engine cluster-registry cluster-test cluster-kubeconfig
+.PHONY: cluster cluster-delete cluster-check images images-present cluster-engine cluster-registry cluster-test cluster-kubeconfig cluster-report
 
 images: ## build every image, binary and chart the cluster needs (cached, resumable)
 	@$(CLUSTER_TOOLS)/lib/images.sh
@@ -34,3 +34,6 @@ cluster-test: ## fast tests of the cluster tooling (no cluster needed)
 
 cluster-kubeconfig: ## print the kubeconfig path of the kind cluster
 	@echo $(KUBECONFIG_PATH)
+
+cluster-report: ## print measured build timings (per step, peak RSS) and disk usage
+	@$(CLUSTER_TOOLS)/lib/report.sh
