@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall helm_daemonset helm_deployment
 
-.PHONY: help venv lint unit sanity test-fast test-cluster test demo bench
+.PHONY: help venv lint unit sanity galaxy-check test-fast test-cluster test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -35,7 +35,10 @@ unit: venv ## unit tests of the pure logic (render, validation, diff, readiness,
 sanity: venv ## ansible-test sanity, no ignore file
 	tools/sanity.sh
 
-test-fast: lint unit sanity ## the fast tier: lint, unit, sanity (no cluster)
+galaxy-check: venv ## build the collection, install it elsewhere and load every plugin, role and playbook from there
+	tools/galaxy-check.sh
+
+test-fast: lint unit sanity galaxy-check ## the fast tier: lint, unit, sanity, installed-collection check (no cluster)
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)

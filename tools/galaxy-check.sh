@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The collection as users get it: build the artifact, install it into an empty path (outside this
+# checkout), and load its modules, roles and playbooks from there.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+"$ROOT/.venv/bin/ansible-galaxy" collection build "$ROOT" --output-path "$WORK/dist" >/dev/null
+cd "$WORK"
+printf "[defaults]\n" >"$WORK/ansible.cfg"
+export ANSIBLE_CONFIG="$WORK/ansible.cfg" ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
+ansible-galaxy collection install "$WORK"/dist/daprkit-dapr-*.tar.gz -p "$WORK/installed" --no-deps >/dev/null
+if tar tzf "$WORK"/dist/daprkit-dapr-*.tar.gz | grep -qE '^(\.ansible|\.venv|\.cache|collections|tools)/'; then
+  echo "galaxy-check: build artifact contains development-only paths" >&2; exit 1
+fi
+for module in dapr_shared dapr_shared_info; do ansible-doc "daprkit.dapr.$module" >/dev/null; done
+for role in dapr_control_plane dapr_shared; do ansible-doc -t role "daprkit.dapr.$role" >/dev/null; done
+for playbook in site control_plane shared uninstall; do ansible-playbook "daprkit.dapr.$playbook" --syntax-check >/dev/null; done
+echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist)"
