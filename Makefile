@@ -46,7 +46,7 @@ test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY whe
 test: test-fast test-cluster ## every tier
 
 demo: venv ## cluster + ansible-playbook site.yml + endpoints and one real call through each instance
-	@$(MAKE) --no-print-directory cluster
+	@$(MAKE) --no-print-directory cluster-engine cluster-registry cluster
 	ansible-playbook site.yml
 	@tools/demo-calls.sh
 

@@ -4,10 +4,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 loud() { printf '\n!!!!!!!! %s !!!!!!!!\n\n' "$*"; }
+# dockerd and the chart registry do not outlive a session: start them (both idempotent).
+make --no-print-directory cluster-engine >/dev/null 2>&1 || true
 if ! tools/cluster/images-present >/dev/null 2>&1; then
   loud "CLUSTER TIER DID NOT RUN: the offline cluster images are absent on this machine (build them with 'make images', about 75 min cold)"
   exit 0
 fi
+make --no-print-directory cluster-registry >/dev/null || { echo "the local chart registry did not start" >&2; exit 1; }
 make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
 tests/e2e/build-image.sh || exit 1
 . tools/cluster/versions.env

@@ -3,20 +3,16 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 IMAGE=${E2E_IMAGE:-daprkit/e2e-client:0.1.0}
-KIND=${KIND:-$HOME/.cache/daprkit/bin/kind}
 CLUSTER=${KIND_CLUSTER:-daprkit}
 "$HERE/build-image.sh" >/dev/null
 ID=$(docker image inspect -f '{{ .Id }}' "$IMAGE")
-for node in $("$KIND" get nodes --name "$CLUSTER"); do
-  if ! docker exec "$node" ctr -n k8s.io images ls -q 2>/dev/null | grep -qx "docker.io/$IMAGE"; then
-    missing=1
-  elif [ "$(docker exec "$node" ctr -n k8s.io images ls 2>/dev/null | awk -v i="docker.io/$IMAGE" '$1==i {print $3}')" != "$ID" ]; then
-    missing=1
-  fi
+MARK="/kind/daprkit-images/$(echo "$IMAGE" | tr '/:' '__')"
+loaded=""
+for node in $(docker ps --filter "label=io.x-k8s.kind.cluster=$CLUSTER" --format '{{ .Names }}'); do
+  [ "$(docker exec "$node" cat "$MARK" 2>/dev/null)" = "$ID" ] && continue
+  # what `kind load` does, without the crictl it also calls (not buildable here)
+  docker save "$IMAGE" | docker exec -i "$node" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - >/dev/null
+  docker exec "$node" sh -c "mkdir -p /kind/daprkit-images && echo '$ID' > '$MARK'"
+  loaded="$loaded $node"
 done
-if [ "${missing:-0}" = 1 ]; then
-  "$KIND" load docker-image "$IMAGE" --name "$CLUSTER" >/dev/null
-  echo "$IMAGE loaded"
-else
-  echo "$IMAGE present on every node"
-fi
+if [ -n "$loaded" ]; then echo "$IMAGE loaded into$loaded"; else echo "$IMAGE present on every node"; fi
