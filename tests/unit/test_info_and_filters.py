@@ -31,9 +31,8 @@ def test_info_recognises_chart_workloads():
 
 
 def test_filter_applies_role_defaults_and_method():
-    result = shared_instances([dict(app_id='a', namespace='n'), dict(app_id='b', namespace='n', method='helm',
-                                                                      daprd_version='1.17.0')],
-                              dict(daprd_image='reg/daprd', daprd_version=''), 'manifests')
+    instances = [dict(app_id='a', namespace='n'), dict(app_id='b', namespace='n', method='helm', daprd_version='1.17.0')]
+    result = shared_instances(instances, dict(daprd_image='reg/daprd', daprd_version=''), 'manifests')
     assert [i['method'] for i in result] == ['manifests', 'helm']
     assert result[0]['daprd_image'] == 'reg/daprd' and result[1]['daprd_version'] == '1.17.0'
 
