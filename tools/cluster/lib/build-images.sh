@@ -52,8 +52,8 @@ ENTRYPOINT [\"/usr/local/bin/daprkit-cni\"]" "$K/kubectl" "$CLUSTER_DIR/images/n
 
 # --- etcd, coredns (entrypoint: kubeadm passes only -conf), pause
 build_image etcd "$ETCD_IMAGE" "FROM $BASE_MINIMAL_IMAGE
-COPY etcd etcdctl /usr/local/bin/
-CMD [\"/usr/local/bin/etcd\"]" "$A/etcd" "$A/etcdctl"
+COPY etcd /usr/local/bin/
+CMD [\"/usr/local/bin/etcd\"]" "$A/etcd"
 build_image coredns "$COREDNS_IMAGE" "FROM $BASE_MINIMAL_IMAGE
 COPY coredns /coredns
 EXPOSE 53 53/udp

@@ -28,9 +28,11 @@ prepare_ctx() {
   # manifests: our CNI; kind's local-path storage manifest with our images
   sed "s#__CNI_IMAGE__#$CNI_IMAGE#" "$CLUSTER_DIR/images/cni/default-cni.yaml" >"$ctx/manifests/default-cni.yaml"
   awk '/^const defaultStorageManifest = `/{f=1;next} f&&/^`/{f=0} f' "$KIND_SRC/pkg/build/nodeimage/const_storage.go" \
-    | sed -e "s#docker.io/kindest/local-path-provisioner:[^ ]*#$LOCAL_PATH_PROVISIONER_IMAGE#" \
-          -e "s#docker.io/kindest/local-path-helper:[^ ]*#$LOCAL_PATH_HELPER_IMAGE#" >"$ctx/manifests/default-storage.yaml"
-  grep -q "$LOCAL_PATH_PROVISIONER_IMAGE" "$ctx/manifests/default-storage.yaml"
+    | sed -e "s#\` + storageProvisionerImage + \`#$LOCAL_PATH_PROVISIONER_IMAGE#" \
+          -e "s#\` + storageHelperImage + \`#$LOCAL_PATH_HELPER_IMAGE#" >"$ctx/manifests/default-storage.yaml"
+  grep -q "image: $LOCAL_PATH_PROVISIONER_IMAGE" "$ctx/manifests/default-storage.yaml"
+  grep -q -- "- $LOCAL_PATH_HELPER_IMAGE" "$ctx/manifests/default-storage.yaml"
+  ! grep -q '\`' "$ctx/manifests/default-storage.yaml"
   echo -n "$KUBE_VERSION" >"$ctx/version"
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $BASE_NODE_IMAGE
