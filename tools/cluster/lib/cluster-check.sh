@@ -5,7 +5,9 @@
 #  2. the official Dapr control-plane chart installs from oci://localhost:<port>/charts/dapr with
 #     plain helm (our images) and every control-plane pod becomes Ready; then it is uninstalled;
 #  3. the Dapr Shared chart check is BLOCKED (module 403) and says so loudly.
+# Usage: cluster-check.sh [network] [dapr]   (default: both)
 . "$(dirname "$0")/common.sh"
+PARTS="${*:-network dapr}"
 export KUBECONFIG="$KUBECONFIG_PATH"
 NS=daprkit-check
 T0=$(date +%s)
@@ -102,10 +104,14 @@ YAML
       { echo "FAIL: client-$c"; kubectl -n "$NS" describe pod "client-$c" | tail -20; exit 1; }
   done
 }
-trap cleanup_net EXIT
-run_step check-network net_check
-log "PASS network: DNS + cross-node Service from both workers"
-cleanup_net
+if [[ " $PARTS " == *" network "* ]]; then
+  trap cleanup_net EXIT
+  run_step check-network net_check
+  log "PASS network: DNS + cross-node Service from both workers"
+  cleanup_net
+  trap - EXIT
+fi
+[[ " $PARTS " == *" dapr "* ]] || exit 0
 
 V="${DAPR_VERSION#v}"
 dapr_check() {

@@ -11,6 +11,10 @@
 set -u
 : "${NODE_NAME:?}" "${POD_SUBNET:?}"
 CONF=/etc/cni/net.d/10-daprkit.conflist
+# talk to the API server directly (kind patches CONTROL_PLANE_ENDPOINT in): no kube-proxy needed
+if [ -n "${CONTROL_PLANE_ENDPOINT:-}" ]; then
+  export KUBERNETES_SERVICE_HOST="${CONTROL_PLANE_ENDPOINT%:*}" KUBERNETES_SERVICE_PORT="${CONTROL_PLANE_ENDPOINT##*:}"
+fi
 log() { echo "$(date -Is) $*"; }
 
 ensure_masq() {
