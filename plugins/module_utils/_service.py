@@ -135,7 +135,7 @@ class KubeService(object):
             found = self.find_control_plane_namespaces()
             if not found:
                 raise DaprSharedError('no Dapr control plane found (no Service dapr-sentry in any namespace); install '
-                                      'it first (role daprkit.dapr.control_plane) or set control_plane_namespace')
+                                      'it first (role daprkit.dapr.dapr_control_plane) or set control_plane_namespace')
             if len(found) > 1:
                 raise DaprSharedError('several Dapr control planes found (%s); set control_plane_namespace'
                                       % ', '.join(found))

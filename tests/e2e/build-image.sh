@@ -9,7 +9,7 @@ if [ "$(docker image inspect -f '{{ index .Config.Labels "daprkit.e2e.hash" }}' 
   echo "$IMAGE: up to date"; exit 0
 fi
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-python3 -m pip install --quiet --target "$WORK/site" --python-version 3.11 --only-binary=:all: -r "$HERE/requirements.txt"
+python3 -m pip install --quiet --no-warn-conflicts --disable-pip-version-check --target "$WORK/site" --python-version 3.11 --only-binary=:all: -r "$HERE/requirements.txt"
 cp "$HERE/app.py" "$WORK/app.py"
 mmdebstrap --variant=minbase --include=python3,ca-certificates --format=tar --quiet \
   --customize-hook="mkdir -p \"\$1/opt/e2e\" && cp -r $WORK/site \"\$1/opt/e2e/site\" && cp $WORK/app.py \"\$1/opt/e2e/app.py\"" \
