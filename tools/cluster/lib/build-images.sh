@@ -8,7 +8,14 @@ K="$BIN_DIR/kube"; A="$BIN_DIR/addons"; D="$BIN_DIR/dapr-$DAPR_VERSION"
 # build_image STEP IMAGE DOCKERFILE-TEXT FILE...: context = the given files (copied flat)
 build_image() {
   local step="$1" image="$2" dockerfile="$3"; shift 3
-  if image_exists "$image"; then log "$image: present"; return; fi
+  # inputs key = Dockerfile + input files; stored as an image label, so a changed script or
+  # binary rebuilds the image even though its tag stays the same
+  local key; key=$( { printf '%s' "$dockerfile"; cat "$@" 2>/dev/null; } | sha256sum | cut -c1-32)
+  if [ "$(docker image inspect -f '{{index .Config.Labels "io.daprkit.inputs"}}' "$image" 2>/dev/null)" = "$key" ]; then
+    log "$image: present"; return
+  fi
+  dockerfile="$dockerfile
+LABEL io.daprkit.inputs=$key"
   local ctx="$WORK_DIR/ctx-$step"
   rm -rf "$ctx"; mkdir -p "$ctx"
   for f in "$@"; do [ -e "$f" ] || die "step image-$step: missing input $f (build it first)"; cp -a "$f" "$ctx/"; done
@@ -67,7 +74,8 @@ ENTRYPOINT [\"/pause\"]" "$A/pause"
 build_image local-path-provisioner "$LOCAL_PATH_PROVISIONER_IMAGE" "FROM $BASE_MINIMAL_IMAGE
 COPY local-path-provisioner /usr/local/bin/local-path-provisioner
 ENTRYPOINT [\"/usr/local/bin/local-path-provisioner\"]" "$A/local-path-provisioner"
-if ! image_exists "$LOCAL_PATH_HELPER_IMAGE"; then docker tag "$BASE_MINIMAL_IMAGE" "$LOCAL_PATH_HELPER_IMAGE"; fi
+build_image local-path-helper "$LOCAL_PATH_HELPER_IMAGE" "FROM $BASE_MINIMAL_IMAGE
+CMD [\"/bin/sh\"]"
 
 # --- Dapr: like upstream distroless static: no entrypoint, user 65532, CA bundle, /tmp
 if [ "${1:-}" != "--no-dapr" ]; then

@@ -6,11 +6,16 @@
 #  2. run it, start containerd inside, import every preloaded image tarball into namespace
 #     k8s.io, stop containerd, docker commit with kind's entrypoint.
 . "$(dirname "$0")/common.sh"
-if image_exists "$KIND_NODE_IMAGE"; then log "$KIND_NODE_IMAGE: present"; exit 0; fi
+K="$BIN_DIR/kube"
+# inputs key: this script, versions, CNI manifest, wrapper and kube binaries, preloaded image ids
+KEY=$(cat "$0" <(echo "$KIND_VERSION $KUBE_VERSION $CNI_IMAGE $PAUSE_IMAGE $LOCAL_PATH_PROVISIONER_IMAGE $LOCAL_PATH_HELPER_IMAGE") "$CLUSTER_DIR/images/cni/default-cni.yaml" \
+        "$BIN_DIR/daprkit-runc" "$K/kubeadm" "$K/kubelet" "$K/kubectl" "$IMG_DIR"/*.tar.id 2>/dev/null | sha256sum | cut -c1-32)
+if [ "$(docker image inspect -f '{{index .Config.Labels "io.daprkit.inputs"}}' "$KIND_NODE_IMAGE" 2>/dev/null)" = "$KEY" ]; then
+  log "$KIND_NODE_IMAGE: present"; exit 0
+fi
 
 KIND_SRC="$GOMODCACHE/sigs.k8s.io/kind@$KIND_VERSION"
 [ -d "$KIND_SRC/images/base/files" ] || (cd "$WORK_DIR" && GOFLAGS=-mod=mod go mod download "sigs.k8s.io/kind@$KIND_VERSION")
-K="$BIN_DIR/kube"
 STAGE_IMAGE="daprkit/kind-node-stage:${KUBE_VERSION}"
 ctx="$WORK_DIR/ctx-node"
 
@@ -57,6 +62,7 @@ COPY daprkit-runc kubeadm kubelet kubectl /usr/bin/
 RUN mv /usr/bin/daprkit-runc /usr/local/bin/daprkit-runc && chmod 755 /usr/local/bin/daprkit-runc /usr/bin/kube*
 COPY version /kind/version
 COPY manifests/ /kind/manifests/
+LABEL io.daprkit.inputs=$KEY
 ENV container=docker
 STOPSIGNAL SIGRTMIN+3
 ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]
