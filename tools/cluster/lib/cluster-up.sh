@@ -49,6 +49,12 @@ if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
   stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited --format '{{.Names}}')
   [ -z "$stopped" ] || { log "starting stopped nodes: $stopped"; docker start $stopped >/dev/null; }
   [ -s "$KUBECONFIG_PATH" ] || kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
+  want=$(docker image inspect -f '{{.Id}}' "$KIND_NODE_IMAGE" 2>/dev/null || true)
+  for n in $(node_containers); do
+    if [ "$(docker inspect -f '{{.Image}}' "$n")" != "$want" ]; then
+      log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
+    fi
+  done
   if all_ready && images_loaded; then
     log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, Dapr images loaded (checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
     exit 0
