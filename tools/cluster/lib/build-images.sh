@@ -93,6 +93,12 @@ USER 65532:65532" "$D/daprd"
   build_image dapr "$DAPR_IMAGE" "$DISTROLESS_FROM
 COPY daprd operator sentry placement injector scheduler /
 USER 65532:65532" "$D/daprd" "$D/operator" "$D/sentry" "$D/placement" "$D/injector" "$D/scheduler"
+  for img in $DAPR_COMPONENT_IMAGES; do
+    b="${img##*/}"; b="${b%%:*}"
+    build_image "dapr-$b" "$img" "$DISTROLESS_FROM
+COPY $b /$b
+USER 65532:65532" "$D/$b"
+  done
 fi
 
 # tarballs preloaded into the kind node image

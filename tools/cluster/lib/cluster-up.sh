@@ -19,7 +19,7 @@ node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
 images_loaded() {
   local n img id
-  for img in $DAPR_IMAGE $DAPRD_IMAGE; do
+  for img in $DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES; do
     id=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null) || return 1
     for n in $(node_containers); do
       [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || return 1
@@ -27,21 +27,30 @@ images_loaded() {
   done
 }
 load_images() {
-  local img id n tar
-  for img in $DAPR_IMAGE $DAPRD_IMAGE; do
+  local img id n need="" tar="$WORK_DIR/load-dapr-images.tar"
+  for img in $DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES; do
     image_exists "$img" || die "step load-images: image $img missing (make images)"
     id=$(docker image inspect -f '{{.Id}}' "$img")
-    tar="$WORK_DIR/load-$(echo "$img" | tr '/:' '__').tar"
-    docker save -o "$tar" "$img"
     for n in $(node_containers); do
-      if [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ]; then continue; fi
-      # same command kind load uses (kind load would also call crictl, which we cannot build)
-      docker exec -i "$n" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - <"$tar"
-      docker exec "$n" sh -c "mkdir -p /kind/daprkit-images && echo '$id' > '$(image_marker "$img")'"
-      echo "loaded $img into $n"
+      [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || { need="$need $img"; break; }
     done
-    rm -f "$tar"
   done
+  [ -n "$need" ] || { echo "all Dapr images already in every node"; return 0; }
+  # one archive (shared layers once), imported into all nodes in parallel with the command
+  # `kind load` uses (kind load would also call crictl, which we cannot build)
+  docker save -o "$tar" $need
+  local pids=""
+  for n in $(node_containers); do
+    ( docker exec -i "$n" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - <"$tar" >/dev/null &&
+      for img in $need; do
+        id=$(docker image inspect -f '{{.Id}}' "$img")
+        docker exec "$n" sh -c "mkdir -p /kind/daprkit-images && echo '$id' > '$(image_marker "$img")'"
+      done && echo "loaded into $n:$need" ) &
+    pids="$pids $!"
+  done
+  local rc=0; for p in $pids; do wait "$p" || rc=1; done
+  rm -f "$tar"
+  return $rc
 }
 
 if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then

@@ -25,6 +25,10 @@ done
 [ "${COREDNS_IMAGE##*:}" = "$COREDNS_MODULE_VERSION" ] || err "coredns image tag vs module version"
 [ "${DAPR_IMAGE##*:}" = "${DAPR_VERSION#v}" ] && [ "${DAPRD_IMAGE##*:}" = "${DAPR_VERSION#v}" ] || err "Dapr image tags vs DAPR_VERSION"
 [ "${DAPR_IMAGE%/*}" = "$DAPR_REGISTRY" ] || err "DAPR_IMAGE not under DAPR_REGISTRY"
+for i in $DAPR_COMPONENT_IMAGES; do
+  [ "${i%/*}" = "$DAPR_REGISTRY" ] && [ "${i##*:}" = "${DAPR_VERSION#v}" ] || err "component image $i vs DAPR_REGISTRY/DAPR_VERSION"
+done
+[ "$(echo $DAPR_COMPONENT_IMAGES | wc -w)" -eq 5 ] || err "expected 5 Dapr component images"
 [ "$CHART_REPO" = "oci://localhost:$REGISTRY_PORT/charts" ] || err "CHART_REPO vs REGISTRY_PORT"
 kubeadm="${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/bin/kube/kubeadm"
 if [ -x "$kubeadm" ]; then
