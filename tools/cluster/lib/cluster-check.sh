@@ -114,26 +114,32 @@ fi
 [[ " $PARTS " == *" dapr "* ]] || exit 0
 
 V="${DAPR_VERSION#v}"
+# The control plane is cluster-wide (CRDs, webhooks, cluster roles): never touch someone else's.
+DNS=daprkit-check-dapr; REL=daprkit-check
+if kubectl get crd -o name | grep -q '\.dapr\.io$'; then
+  [ -n "$(helm list -n "$DNS" -q 2>/dev/null)" ] || \
+    die "step check-dapr-control-plane: Dapr CRDs already exist in this cluster (another install?) - not touching them; run on a fresh cluster (make cluster-delete cluster)"
+fi
 dapr_check() {
   set -e
   "$CLUSTER_DIR/lib/charts.sh"
-  helm uninstall dapr -n dapr-system --wait >/dev/null 2>&1 || true
-  helm install dapr "$CHART_REPO/dapr" --version "$V" --plain-http \
-    --namespace dapr-system --create-namespace \
+  helm uninstall "$REL" -n "$DNS" --wait >/dev/null 2>&1 || true
+  helm install "$REL" "$CHART_REPO/dapr" --version "$V" --plain-http \
+    --namespace "$DNS" --create-namespace \
     --set global.registry="$DAPR_REGISTRY" --set global.tag="$V" \
     --wait --timeout 15m
-  kubectl -n dapr-system get pods -o wide
-  kubectl -n dapr-system wait --for=condition=Ready pod --all --timeout=300s
-  kubectl -n dapr-system get pods -o wide
+  kubectl -n "$DNS" get pods -o wide
+  kubectl -n "$DNS" wait --for=condition=Ready pod --all --timeout=300s
+  kubectl -n "$DNS" get pods -o wide
   # every pod runs our image
-  kubectl -n dapr-system get pods -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].image}{"\n"}{end}'
-  n=$(kubectl -n dapr-system get pods --no-headers | wc -l)
+  kubectl -n "$DNS" get pods -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].image}{"\n"}{end}'
+  n=$(kubectl -n "$DNS" get pods --no-headers | wc -l)
   echo "control-plane pods Ready: $n"
   [ "$n" -ge 6 ]
 }
 cleanup_dapr() {
-  helm uninstall dapr -n dapr-system --wait --timeout 5m >/dev/null 2>&1 || true
-  kubectl delete namespace dapr-system --ignore-not-found --wait=true >/dev/null 2>&1 || true
+  helm uninstall "$REL" -n "$DNS" --wait --timeout 5m >/dev/null 2>&1 || true
+  kubectl delete namespace "$DNS" --ignore-not-found --wait=true >/dev/null 2>&1 || true
   kubectl get crd -o name | grep '\.dapr\.io$' | xargs -r kubectl delete >/dev/null 2>&1 || true
 }
 trap cleanup_dapr EXIT
