@@ -15,7 +15,7 @@ cluster: ## build what is missing, create kind cluster daprkit (1 cp + 2 workers
 	@$(CLUSTER_TOOLS)/lib/cluster-up.sh
 
 cluster-delete: ## delete the kind cluster (keeps all caches and images)
-	@$(DAPRKIT_CACHE)/bin/kind delete cluster --name daprkit --kubeconfig $(KUBECONFIG_PATH)
+	@$(DAPRKIT_CACHE)/bin/kind delete cluster --name $${DAPRKIT_CLUSTER_NAME:-daprkit} --kubeconfig $(KUBECONFIG_PATH)
 
 cluster-check: ## prove the cluster is real (DNS, cross-node Service, Dapr control plane chart), then clean up
 	@$(CLUSTER_TOOLS)/lib/cluster-check.sh

@@ -7,6 +7,9 @@ set -a
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=/dev/null
 . "$CLUSTER_DIR/versions.env"
+# a second, throw-away cluster (e.g. to measure or check without disturbing the main one):
+# DAPRKIT_CLUSTER_NAME=daprkit-bench KUBECONFIG_PATH=/tmp/bench.kubeconfig make cluster
+CLUSTER_NAME="${DAPRKIT_CLUSTER_NAME:-$CLUSTER_NAME}"
 
 DAPRKIT_CACHE="${DAPRKIT_CACHE:-$HOME/.cache/daprkit}"
 BIN_DIR="$DAPRKIT_CACHE/bin"            # host CLIs and binaries for images
