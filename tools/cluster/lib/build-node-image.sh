@@ -75,7 +75,8 @@ run_step node-stage-build stage
 preload() {
   set -e
   name="daprkit-node-build-$$"
-  docker rm -f "$name" >/dev/null 2>&1 || true
+  # leftovers of an interrupted run
+  docker ps -aq --filter name=daprkit-node-build- | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker run -d --name "$name" --privileged --network=none --entrypoint=sleep "$STAGE_IMAGE" infinity
   trap 'docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
   docker exec "$name" bash -c 'nohup containerd >/tmp/containerd.log 2>&1 &'

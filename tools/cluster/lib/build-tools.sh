@@ -56,7 +56,6 @@ replace (
 	go.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 $v
 	go.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 $v
 	go.etcd.io/etcd/raft/v3 => go.etcd.io/etcd/raft/v3 $v
-	go.etcd.io/etcd/etcdutl/v3 => go.etcd.io/etcd/etcdutl/v3 $v
 )
 MOD
     printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n)\n' > tools.go
