@@ -7,8 +7,10 @@
 #     k8s.io, stop containerd, docker commit with kind's entrypoint.
 . "$(dirname "$0")/common.sh"
 K="$BIN_DIR/kube"
-# inputs key: this script, versions, CNI manifest, wrapper and kube binaries, preloaded image ids
-KEY=$(cat "$0" <(echo "$KIND_VERSION $KUBE_VERSION $CNI_IMAGE $PAUSE_IMAGE $LOCAL_PATH_PROVISIONER_IMAGE $LOCAL_PATH_HELPER_IMAGE") "$CLUSTER_DIR/images/cni/default-cni.yaml" \
+# inputs key: recipe revision (bump RECIPE_REV when the recipe below changes the image), versions,
+# CNI manifest, wrapper and kube binaries, preloaded image ids
+RECIPE_REV=2
+KEY=$(cat <(echo "rev=$RECIPE_REV") <(echo "$KIND_VERSION $KUBE_VERSION $CNI_IMAGE $PAUSE_IMAGE $LOCAL_PATH_PROVISIONER_IMAGE $LOCAL_PATH_HELPER_IMAGE") "$CLUSTER_DIR/images/cni/default-cni.yaml" \
         "$BIN_DIR/daprkit-runc" "$K/kubeadm" "$K/kubelet" "$K/kubectl" "$IMG_DIR"/*.tar.id 2>/dev/null | sha256sum | cut -c1-32)
 if [ "$(docker image inspect -f '{{index .Config.Labels "io.daprkit.inputs"}}' "$KIND_NODE_IMAGE" 2>/dev/null)" = "$KEY" ]; then
   log "$KIND_NODE_IMAGE: present"; exit 0
