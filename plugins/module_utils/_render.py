@@ -87,6 +87,9 @@ def daprd_args(instance, cp, addresses):
         # daprd >= 1.17 ignores DAPR_SCHEDULER_HOST_ADDRESS: only the flag works.
         '--scheduler-host-address', addresses['scheduler'],
         '--enable-api-logging=%s' % str(bool(instance['api_logging'])).lower(),
+        # The pods carry no Kubernetes API token (least privilege), so the built-in Kubernetes
+        # secret store could only fail; secret stores are declared as Components instead.
+        '--disable-builtin-k8s-secret-store',
     ]
     if instance['remote_port']:
         args += ['--app-port', str(instance['remote_port']), '--app-channel-address', instance['remote_host']]

@@ -228,6 +228,12 @@ class KubeService(object):
         def done():
             summary, current, pods = self.readiness(workload, pod_selector)
             last['summary'], last['pods'] = summary, pods
+            # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
+            crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []
+            if crashing and not summary['ready']:
+                raise DaprSharedError('%s is not becoming ready: daprd keeps crashing in %s (see kubectl logs --previous)'
+                                      % (describe(workload), ', '.join(crashing)),
+                                      state=dict(readiness=summary, pods=[_pod_problem(p) for p in pods]))
             return summary if summary['ready'] else None
 
         def state():

@@ -38,6 +38,16 @@ def deployment_ready(deploy):
             and (status.get('replicas') or 0) == wanted)
 
 
+def rollout_scheduled(obj):
+    """Every pod now runs the current template (it may not be Ready yet); older pods are gone or going."""
+    if obj is None or not _generation_observed(obj):
+        return False
+    status = obj.get('status') or {}
+    if obj.get('kind') == 'DaemonSet':
+        return (status.get('updatedNumberScheduled') or 0) == (status.get('desiredNumberScheduled') or 0)
+    return (status.get('updatedReplicas') or 0) == (obj.get('spec') or {}).get('replicas', 1) == (status.get('replicas') or 0)
+
+
 def workload_ready(obj):
     if obj is None:
         return False
@@ -82,3 +92,14 @@ def summarize(obj, pods):
         desired, ready = (obj.get('spec') or {}).get('replicas', 1), status.get('readyReplicas') or 0
     return dict(ready=workload_ready(obj), kind=obj.get('kind'), desired=desired, ready_replicas=ready,
                 nodes=readiness_by_node(pods))
+
+
+def crash_looping(pods, restarts=3):
+    """Pods whose daprd keeps crashing: waiting longer will not help, report it now."""
+    found = []
+    for pod in pods:
+        for cs in (pod.get('status') or {}).get('containerStatuses') or []:
+            waiting = (cs.get('state') or {}).get('waiting') or {}
+            if waiting.get('reason') == 'CrashLoopBackOff' and (cs.get('restartCount') or 0) >= restarts:
+                found.append((pod.get('metadata') or {}).get('name'))
+    return sorted(set(found))

@@ -193,9 +193,14 @@ def install(service, instance, module):
     if module.check_mode or not module.params['wait']:
         readiness = service.readiness(workload, pod_selector)[0] if namespace_exists else dict(ready=False)
     else:
-        if stale:
-            service.wait_gone(stale, module.params['wait_timeout'])
-        readiness = service.wait_ready(workload, pod_selector, module.params['wait_timeout'])
+        try:
+            if stale:
+                service.wait_gone(stale, module.params['wait_timeout'])
+            readiness = service.wait_ready(workload, pod_selector, module.params['wait_timeout'])
+        except DaprSharedError as exc:
+            # The objects were applied: say so, and what was applied, with the failure.
+            exc.details.update(changed=tracker.changed, objects=tracker.actions())
+            raise
 
     result = dict(
         changed=tracker.changed, objects=tracker.actions(), readiness=readiness, endpoints=S.endpoints(instance),

@@ -71,3 +71,17 @@ def pod(name, node, ready, deleting=False):
 def test_readiness_by_node_skips_terminating():
     nodes = W.readiness_by_node([pod('a', 'w1', True), pod('b', 'w2', False), pod('c', 'w1', True, deleting=True)])
     assert nodes == {'w1': dict(ready=1, total=1, pods=['a']), 'w2': dict(ready=0, total=1, pods=['b'])}
+
+
+def test_crash_looping_pods_are_reported():
+    crashing = dict(metadata=dict(name='c'), status=dict(containerStatuses=[dict(
+        restartCount=3, state=dict(waiting=dict(reason='CrashLoopBackOff')))]))
+    young = dict(metadata=dict(name='y'), status=dict(containerStatuses=[dict(
+        restartCount=1, state=dict(waiting=dict(reason='CrashLoopBackOff')))]))
+    assert W.crash_looping([crashing, young, pod('a', 'w1', True)]) == ['c']
+
+
+def test_rollout_scheduled():
+    assert W.rollout_scheduled(ds(3, 0))
+    assert not W.rollout_scheduled(ds(3, 0, updated=2))
+    assert not W.rollout_scheduled(ds(3, 3, gen=2, observed=1))

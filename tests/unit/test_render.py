@@ -46,6 +46,7 @@ def test_daprd_args_compensate_chart_defects():
     assert flag['--app-channel-address'] == 'orders.apps' and flag['--app-port'] == '8080'
     assert flag['--dapr-listen-addresses'] == '0.0.0.0'
     assert '--enable-mtls' in args
+    assert '--disable-builtin-k8s-secret-store' in args
 
 
 def test_no_app_channel_without_port():
