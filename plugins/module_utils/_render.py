@@ -147,7 +147,10 @@ def _container(instance, cp, version, addresses, token_ref):
         env=_env(instance, cp, token_ref),
         ports=ports,
         readinessProbe=dict(probe, initialDelaySeconds=1),
-        livenessProbe=dict(probe, initialDelaySeconds=10, periodSeconds=10, failureThreshold=6),
+        # Liveness only asks whether daprd is alive: healthz also fails while the app channel is down,
+        # and restarting a shared daprd because its app is away would not bring the app back.
+        livenessProbe=dict(tcpSocket=dict(port=S.PUBLIC_PORT), initialDelaySeconds=10, periodSeconds=10,
+                           timeoutSeconds=3, failureThreshold=6, successThreshold=1),
         securityContext=dict(
             runAsNonRoot=True, runAsUser=S.NONROOT_UID, runAsGroup=S.NONROOT_UID,
             allowPrivilegeEscalation=False, readOnlyRootFilesystem=True,
