@@ -187,6 +187,29 @@ options:
         description: "Key of the token in the Secret."
         type: str
         default: token
+  app_token:
+    description:
+      - The token daprd sends to the app on every callback (header C(dapr-api-token), from C(APP_API_TOKEN)),
+        so that the app can tell daprd from other callers. Generated and kept like O(api_token) when enabled.
+    type: dict
+    default: {}
+    suboptions:
+      enabled:
+        description: "Send an app token."
+        type: bool
+        default: false
+      value:
+        description: "The token, at least 32 characters. Mutually exclusive with O(app_token.secret_name)."
+        type: str
+        default: ''
+      secret_name:
+        description: "An existing Secret in O(namespace) that holds the token; it is read, never changed."
+        type: str
+        default: ''
+      secret_key:
+        description: "Key of the token in the Secret."
+        type: str
+        default: token
   network_policy:
     description:
       - A NetworkPolicy that lets only the listed clients reach the API ports (3500, 50001), only Dapr peers

@@ -21,6 +21,7 @@ _UNSUPPORTED = (
     ('labels', lambda i: bool(i['labels']), 'the chart cannot add labels (use annotations)'),
     ('scheduler_address', lambda i: bool(i['scheduler_address']),
      'the chart only sets DAPR_SCHEDULER_HOST_ADDRESS, which daprd >= 1.17 ignores'),
+    ('app_token', lambda i: bool(i['app_token']['enabled']), 'the chart has no app token (APP_API_TOKEN)'),
     ('api_token.secret_name', lambda i: bool(i['api_token']['secret_name']),
      'the chart creates its own token Secret and cannot reference an existing one'),
 )

@@ -113,7 +113,7 @@ def daprd_args(instance, cp, addresses):
     return args
 
 
-def _env(instance, cp, token_ref):
+def _env(instance, cp):
     env = [
         dict(name='NAMESPACE', valueFrom=dict(fieldRef=dict(fieldPath='metadata.namespace'))),
         dict(name='POD_NAME', valueFrom=dict(fieldRef=dict(fieldPath='metadata.name'))),
@@ -123,12 +123,14 @@ def _env(instance, cp, token_ref):
         dict(name='DAPR_CONTROLPLANE_NAMESPACE', value=cp.namespace),
         dict(name='DAPR_CONTROLPLANE_TRUST_DOMAIN', value=cp.trust_domain),
     ]
-    if token_ref:
-        env.append(dict(name='DAPR_API_TOKEN', valueFrom=dict(secretKeyRef=dict(name=token_ref[0], key=token_ref[1]))))
+    for field, variable, _suffix, _annotation in S.TOKEN_FIELDS:
+        ref = S.token_secret_ref(instance, field)
+        if ref:
+            env.append(dict(name=variable, valueFrom=dict(secretKeyRef=dict(name=ref[0], key=ref[1]))))
     return env
 
 
-def _container(instance, cp, version, addresses, token_ref):
+def _container(instance, cp, version, addresses):
     ports = [
         dict(name='dapr-http', containerPort=S.HTTP_PORT, protocol='TCP'),
         dict(name='dapr-grpc', containerPort=S.GRPC_PORT, protocol='TCP'),
@@ -144,7 +146,7 @@ def _container(instance, cp, version, addresses, token_ref):
         image='%s:%s' % (instance['daprd_image'], version.lstrip('v')),
         imagePullPolicy=instance['image_pull_policy'],
         args=daprd_args(instance, cp, addresses),
-        env=_env(instance, cp, token_ref),
+        env=_env(instance, cp),
         ports=ports,
         readinessProbe=dict(probe, initialDelaySeconds=1),
         # Liveness only asks whether daprd is alive: healthz also fails while the app channel is down,
@@ -166,9 +168,8 @@ def _container(instance, cp, version, addresses, token_ref):
     return container
 
 
-def pod_template(instance, cp, version, token_hash):
+def pod_template(instance, cp, version, token_hashes):
     addresses = S.resolve_addresses(instance, cp.namespace)
-    token_ref = S.token_secret_ref(instance)
     labels = dict(instance.get('labels') or {})
     labels.update(selector_labels(instance))
     labels[S.LABEL_STRATEGY] = instance['strategy']
@@ -178,8 +179,9 @@ def pod_template(instance, cp, version, token_hash):
     annotations[S.ANNOTATION_TRUST_HASH] = fingerprint(cp.ca_crt)
     if instance['config']:
         annotations[S.ANNOTATION_CONFIG] = instance['config']
-    if token_ref:
-        annotations[S.ANNOTATION_TOKEN_HASH] = token_hash or ''
+    for field, _variable, _suffix, annotation in S.TOKEN_FIELDS:
+        if S.token_secret_ref(instance, field):
+            annotations[annotation] = token_hashes.get(field) or ''
     audience = 'spiffe://%s/ns/%s/dapr-sentry' % (cp.trust_domain, cp.namespace)
     spec = dict(
         serviceAccountName=names(instance['app_id'])['service_account'],
@@ -189,7 +191,7 @@ def pod_template(instance, cp, version, token_hash):
         terminationGracePeriodSeconds=30,
         securityContext=dict(runAsNonRoot=True, runAsUser=S.NONROOT_UID, runAsGroup=S.NONROOT_UID,
                              fsGroup=S.NONROOT_UID, seccompProfile=dict(type='RuntimeDefault')),
-        containers=[_container(instance, cp, version, addresses, token_ref)],
+        containers=[_container(instance, cp, version, addresses)],
         volumes=[
             dict(name='dapr-identity-token', projected=dict(defaultMode=420, sources=[dict(
                 serviceAccountToken=dict(audience=audience, expirationSeconds=7200, path='token'))])),
@@ -205,9 +207,9 @@ def pod_template(instance, cp, version, token_hash):
     return dict(metadata=dict(labels=labels, annotations=annotations), spec=spec)
 
 
-def workload(instance, cp, version, token_hash):
+def workload(instance, cp, version, token_hashes):
     meta = _metadata(instance, names(instance['app_id'])['workload'], version)
-    template = pod_template(instance, cp, version, token_hash)
+    template = pod_template(instance, cp, version, token_hashes)
     spec = dict(selector=dict(matchLabels=selector_labels(instance)), template=template, revisionHistoryLimit=5)
     if instance['strategy'] == 'daemonset':
         spec['updateStrategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=1))
@@ -263,11 +265,11 @@ def network_policy(instance, version, pod_labels=None):
                   policyTypes=['Ingress'], ingress=ingress))
 
 
-def render_instance(instance, cp, version, api_token=None, token_hash=None):
+def render_instance(instance, cp, version, api_token=None, token_hash=None, app_token=None, app_token_hash=None):
     """All objects of one instance, in apply order.
 
-    api_token: the token value when this collection owns the token Secret (generated or given);
-    None when the Secret is the user's (then token_hash is read from it) or the token is disabled.
+    api_token / app_token: the token value when this collection owns its Secret (generated or given);
+    None when the Secret is the user's (then *_hash is read from it) or the token is disabled.
     """
     n = names(instance['app_id'])
     objects = [
@@ -277,14 +279,19 @@ def render_instance(instance, cp, version, api_token=None, token_hash=None):
         dict(apiVersion='v1', kind='ConfigMap', metadata=_metadata(instance, n['trust_anchors'], version),
              data={'ca.crt': cp.ca_crt}),
     ]
-    token_ref = S.token_secret_ref(instance)
-    if token_ref and api_token is not None:
-        objects.append(dict(
-            apiVersion='v1', kind='Secret', type='Opaque',
-            metadata=_metadata(instance, token_ref[0], version),
-            data={token_ref[1]: base64.b64encode(api_token.encode('utf-8')).decode('ascii')}))
-        token_hash = fingerprint(api_token)
-    objects.append(workload(instance, cp, version, token_hash))
+    values = dict(api_token=(api_token, token_hash), app_token=(app_token, app_token_hash))
+    hashes = {}
+    for field, _variable, _suffix, _annotation in S.TOKEN_FIELDS:
+        ref = S.token_secret_ref(instance, field)
+        value, digest = values[field]
+        if ref and value is not None:
+            objects.append(dict(
+                apiVersion='v1', kind='Secret', type='Opaque',
+                metadata=_metadata(instance, ref[0], version),
+                data={ref[1]: base64.b64encode(value.encode('utf-8')).decode('ascii')}))
+            digest = fingerprint(value)
+        hashes[field] = digest
+    objects.append(workload(instance, cp, version, hashes))
     objects.append(service(instance, version))
     if instance['network_policy']['enabled']:
         objects.append(network_policy(instance, version))

@@ -28,6 +28,12 @@ HELM_CHART_NAME = 'dapr-shared-chart'
 ANNOTATION_APP_ID = 'dapr.io/app-id'
 ANNOTATION_CONFIG = 'dapr.io/config'
 ANNOTATION_TOKEN_HASH = 'dapr.daprkit.io/api-token-hash'
+ANNOTATION_APP_TOKEN_HASH = 'dapr.daprkit.io/app-token-hash'
+# token field -> (env var daprd reads, Secret name suffix, pod annotation that rolls the pods on change)
+TOKEN_FIELDS = (
+    ('api_token', 'DAPR_API_TOKEN', 'dapr-api-token', ANNOTATION_TOKEN_HASH),
+    ('app_token', 'APP_API_TOKEN', 'dapr-app-token', ANNOTATION_APP_TOKEN_HASH),
+)
 ANNOTATION_TRUST_HASH = 'dapr.daprkit.io/trust-anchors-hash'
 
 HTTP_PORT = 3500
@@ -87,6 +93,12 @@ INSTANCE_ARG_SPEC = dict(
     )),
     api_token=dict(type='dict', default={}, no_log=False, options=dict(
         enabled=dict(type='bool', default=True),
+        value=dict(type='str', default='', no_log=True),
+        secret_name=dict(type='str', default=''),
+        secret_key=dict(type='str', default='token', no_log=False),
+    )),
+    app_token=dict(type='dict', default={}, no_log=False, options=dict(
+        enabled=dict(type='bool', default=False),
         value=dict(type='str', default='', no_log=True),
         secret_name=dict(type='str', default=''),
         secret_key=dict(type='str', default='token', no_log=False),
@@ -163,6 +175,25 @@ def _check_labels(problems, where, field, mapping, values_must_be_labels=True):
             problems.append('%s: %s has an invalid key %r (a Kubernetes label/annotation key)' % (where, field, key))
         if values_must_be_labels and (not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value)):
             problems.append('%s: %s[%s] must be a label value (63 chars of [A-Za-z0-9_.-]), got %r' % (where, field, key, value))
+
+
+def _check_token(problems, where, field, token):
+    if token.get('enabled'):
+        if token.get('value') and token.get('secret_name'):
+            problems.append('%s: %s.value and %s.secret_name are mutually exclusive '
+                            '(give the token, or the Secret that holds it)' % (where, field, field))
+        if token.get('value') and len(token['value']) < MIN_TOKEN_LENGTH:
+            problems.append('%s: %s.value is too short: at least %d characters are required'
+                            % (where, field, MIN_TOKEN_LENGTH))
+        if token.get('secret_name') and not _DNS1123_SUBDOMAIN.match(token['secret_name']):
+            problems.append('%s: %s.secret_name must be a Secret name (DNS-1123 subdomain), got %r'
+                            % (where, field, token['secret_name']))
+        if not re.match(r'^[-._a-zA-Z0-9]+$', token.get('secret_key') or ''):
+            problems.append('%s: %s.secret_key must be a Secret key ([-._a-zA-Z0-9]+), got %r'
+                            % (where, field, token.get('secret_key')))
+    elif token.get('value') or token.get('secret_name'):
+        problems.append('%s: %s.value/secret_name are set but %s.enabled is false; '
+                        'remove them or enable the token' % (where, field, field))
 
 
 def validate_instance(instance, unknown_keys_allowed=()):
@@ -247,23 +278,8 @@ def validate_instance(instance, unknown_keys_allowed=()):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 problems.append('%s: app_health.%s must be a positive integer, got %r' % (where, field, value))
 
-    token = instance.get('api_token') or {}
-    if token.get('enabled'):
-        if token.get('value') and token.get('secret_name'):
-            problems.append('%s: api_token.value and api_token.secret_name are mutually exclusive '
-                            '(give the token, or the Secret that holds it)' % where)
-        if token.get('value') and len(token['value']) < MIN_TOKEN_LENGTH:
-            problems.append('%s: api_token.value is too short: at least %d characters are required'
-                            % (where, MIN_TOKEN_LENGTH))
-        if token.get('secret_name') and not _DNS1123_SUBDOMAIN.match(token['secret_name']):
-            problems.append('%s: api_token.secret_name must be a Secret name (DNS-1123 subdomain), got %r'
-                            % (where, token['secret_name']))
-        if not re.match(r'^[-._a-zA-Z0-9]+$', token.get('secret_key') or ''):
-            problems.append('%s: api_token.secret_key must be a Secret key ([-._a-zA-Z0-9]+), got %r'
-                            % (where, token.get('secret_key')))
-    elif token.get('value') or token.get('secret_name'):
-        problems.append('%s: api_token.value/secret_name are set but api_token.enabled is false; '
-                        'remove them or enable the token' % where)
+    for field, _env, _suffix, _annotation in TOKEN_FIELDS:
+        _check_token(problems, where, field, instance.get(field) or {})
 
     policy = instance.get('network_policy') or {}
     for field in ('client_namespaces', 'monitoring_namespaces'):
@@ -356,9 +372,10 @@ def endpoints(instance):
     )
 
 
-def token_secret_ref(instance):
-    """(secret name, key) daprd reads DAPR_API_TOKEN from, or None when the token is disabled."""
-    token = instance.get('api_token') or {}
+def token_secret_ref(instance, field='api_token'):
+    """(secret name, key) daprd reads the token from, or None when that token is disabled."""
+    token = instance.get(field) or {}
     if not token.get('enabled'):
         return None
-    return (token.get('secret_name') or '%s-dapr-api-token' % instance['app_id'], token.get('secret_key') or 'token')
+    suffix = dict((f, sfx) for f, _env, sfx, _ann in TOKEN_FIELDS)[field]
+    return (token.get('secret_name') or '%s-%s' % (instance['app_id'], suffix), token.get('secret_key') or 'token')

@@ -92,6 +92,11 @@ api_token:
   returned: when O(state=present) and the token is enabled
   type: dict
   sample: {secret_name: orders-dapr-api-token, secret_key: token, env: {DAPR_API_TOKEN: {secretKeyRef: {name: orders-dapr-api-token, key: token}}}}
+app_token:
+  description: Where the app token daprd sends on callbacks (header C(dapr-api-token)) is kept, never the token.
+  returned: when O(state=present) and O(app_token.enabled=true)
+  type: dict
+  sample: {secret_name: orders-dapr-app-token, secret_key: token}
 control_plane:
   description: The control plane the instance joined.
   returned: when O(state=present)
@@ -124,20 +129,20 @@ def argument_spec():
     return spec
 
 
-def resolve_token(service, instance, module):
+def resolve_token(service, instance, module, field='api_token'):
     """(value to store or None, hash for the pod annotation). A generated token is kept across runs."""
-    ref = S.token_secret_ref(instance)
+    ref = S.token_secret_ref(instance, field)
     if ref is None:
         return None, None
-    token = instance['api_token']
+    token = instance[field]
     if token['value']:
         return token['value'], fingerprint(token['value'])
     # Read the current token to keep it (idempotence); it is registered as a no_log value below.
     current = service.read_secret_value(instance['namespace'], ref[0], ref[1])
     if token['secret_name']:
         if current is None:
-            raise DaprSharedError('api_token.secret_name: Secret %s/%s has no key %r; create it first or let the '
-                                  'module generate a token' % (instance['namespace'], ref[0], ref[1]))
+            raise DaprSharedError('%s.secret_name: Secret %s/%s has no key %r; create it first or let the '
+                                  'module generate a token' % (field, instance['namespace'], ref[0], ref[1]))
         module.no_log_values.add(current)
         return None, fingerprint(current)
     value = current if current else secrets.token_urlsafe(48)
@@ -161,9 +166,13 @@ def install(service, instance, module):
     if not namespace_exists and not module.check_mode:
         raise DaprSharedError('namespace: %s does not exist; create it first' % instance['namespace'])
 
-    token_value, token_hash = resolve_token(service, instance, module) if namespace_exists else (
-        instance['api_token']['value'] or 'planned', 'planned')
-    desired = render_instance(instance, control_plane, version, api_token=token_value, token_hash=token_hash)
+    tokens = {}
+    for field in ('api_token', 'app_token'):
+        tokens[field] = resolve_token(service, instance, module, field) if namespace_exists else (
+            instance[field]['value'] or 'planned', 'planned')
+    desired = render_instance(instance, control_plane, version, api_token=tokens['api_token'][0],
+                              token_hash=tokens['api_token'][1], app_token=tokens['app_token'][0],
+                              app_token_hash=tokens['app_token'][1])
 
     # Read everything first: refuse foreign objects before the first change (nothing half-applied).
     if namespace_exists:
@@ -211,6 +220,9 @@ def install(service, instance, module):
     if ref:
         result['api_token'] = dict(secret_name=ref[0], secret_key=ref[1],
                                    env=dict(DAPR_API_TOKEN=dict(secretKeyRef=dict(name=ref[0], key=ref[1]))))
+    app_ref = S.token_secret_ref(instance, 'app_token')
+    if app_ref:
+        result['app_token'] = dict(secret_name=app_ref[0], secret_key=app_ref[1])
     if module._diff:
         result['diff'] = tracker.diff()
     return result

@@ -21,6 +21,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 EVENTS = []
 LOCK = threading.Lock()
 IDENTITY = dict(node=os.environ.get('NODE_NAME', ''), pod=os.environ.get('POD_NAME', socket.gethostname()))
+APP_TOKEN = os.environ.get('APP_API_TOKEN')
+
+
+def callback_token_ok(headers):
+    """With an app token configured, daprd must present it on every callback."""
+    return None if not APP_TOKEN else headers.get('dapr-api-token') == APP_TOKEN
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -41,7 +47,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == '/events':
             with LOCK:
                 return self._send(200, list(EVENTS))
-        if self.path in ('/hello', '/healthz'):
+        if self.path == '/hello':
+            return self._send(200, dict(IDENTITY, app_token_ok=callback_token_ok(self.headers)))
+        if self.path == '/healthz':
             return self._send(200, IDENTITY)
         return self._send(404, dict(error='not found'))
 
@@ -54,10 +62,11 @@ class Handler(BaseHTTPRequestHandler):
             if isinstance(data, str):
                 data = json.loads(data)
             with LOCK:
-                EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY))
+                EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY,
+                                   app_token_ok=callback_token_ok(self.headers)))
             return self._send(200, dict(status='SUCCESS'))
         if self.path == '/hello':
-            return self._send(200, IDENTITY)
+            return self._send(200, dict(IDENTITY, app_token_ok=callback_token_ok(self.headers)))
         return self._send(404, dict(error='not found'))
 
 
@@ -112,12 +121,16 @@ def check(app_id, peers_host):
         while time.time() < deadline and not delivered:
             delivered = next((e for e in all_app_events(peers_host) if e.get('id') == event_id), None)
             time.sleep(0.5)
-        result['event'] = dict(id=event_id, delivered_to=delivered and delivered['received_by'])
+        result['event'] = dict(id=event_id, delivered_to=delivered and delivered['received_by'],
+                               app_token_ok=delivered and delivered.get('app_token_ok'))
         if not delivered:
             result['failures'].append('published event %s never reached the app' % event_id)
 
         answer = client.invoke_method(app_id, 'hello', data='', http_verb='GET')
         result['invoked'] = json.loads(answer.data)
+        for what in ('event', 'invoked'):
+            if result[what].get('app_token_ok') is False:
+                result['failures'].append('%s callback did not carry the app token' % what)
     print(json.dumps(result, indent=1, sort_keys=True))
     return 1 if result['failures'] else 0
 

@@ -32,7 +32,8 @@ def test_schema_fields_mapped():
 
 
 @pytest.mark.parametrize('field,value', [('resources', dict(limits=dict(cpu='1'))), ('priority_class_name', 'high'),
-                                         ('labels', dict(a='b')), ('scheduler_address', 's:443')])
+                                         ('labels', dict(a='b')), ('scheduler_address', 's:443'),
+                                         ('app_token', dict(enabled=True))])
 def test_unexpressible_options_fail_with_field_name(field, value):
     with pytest.raises(ValueError, match='%s is not supported with method: helm' % field):
         values(**{field: value})

@@ -127,3 +127,15 @@ def test_network_policy_defaults_to_own_namespace_and_no_metrics():
     assert len(np['spec']['ingress']) == 2
     assert np['spec']['ingress'][0]['from'][0]['namespaceSelector']['matchLabels'] == {'kubernetes.io/metadata.name': 'apps'}
     assert 'NetworkPolicy' not in render(network_policy=dict(enabled=False))
+
+
+def test_app_token_secret_env_and_hash():
+    inst = S.apply_defaults(dict(app_id='orders', namespace='apps', app_token=dict(enabled=True)))
+    objs = render_instance(inst, CP, '1.18.2', api_token='a' * 40, app_token='p' * 40)
+    secrets = dict((o['metadata']['name'], o) for o in objs if o['kind'] == 'Secret')
+    assert sorted(secrets) == ['orders-dapr-api-token', 'orders-dapr-app-token']
+    ds = [o for o in objs if o['kind'] == 'DaemonSet'][0]
+    env = dict((e['name'], e) for e in ds['spec']['template']['spec']['containers'][0]['env'])
+    assert env['APP_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='orders-dapr-app-token', key='token')
+    assert ds['spec']['template']['metadata']['annotations'][S.ANNOTATION_APP_TOKEN_HASH] == fingerprint('p' * 40)
+    assert 'APP_API_TOKEN' not in [e['name'] for e in daprd(render())['env']]

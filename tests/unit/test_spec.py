@@ -123,3 +123,9 @@ def test_network_policy_rules():
     assert any('enabled is false' in p for p in problems(network_policy=dict(enabled=False, client_namespaces=['x'])))
     assert any('metrics.enabled is false' in p
                for p in problems(metrics=dict(enabled=False), network_policy=dict(monitoring_namespaces=['mon'])))
+
+
+def test_app_token_rules_name_the_field():
+    assert any('app_token.value is too short' in p for p in problems(app_token=dict(enabled=True, value='x')))
+    assert any('app_token.value/secret_name are set but app_token.enabled is false' in p
+               for p in problems(app_token=dict(value='x' * 40)))
