@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/cluster/versions.env
+declare -A T  # seconds per label
 now() { date +%s.%N; }
 run() {  # label, command...
   local label=$1; shift
@@ -13,7 +14,7 @@ run() {  # label, command...
   local secs; secs=$(echo "$t1 - $t0" | bc)
   local recap; recap=$(echo "$out" | grep -Eo 'changed=[0-9]+' | tail -1 || true)
   printf '%-34s %8.1f s  %s\n' "$label" "$secs" "$recap"
-  eval "T_${label//[^a-z]/_}=$secs"
+  T[$label]=$secs
 }
 make --no-print-directory cluster >/dev/null
 ansible-playbook playbooks/control_plane.yml >/dev/null
@@ -22,8 +23,8 @@ echo "bench: $(date -Is) on $(nproc) cores"
 run first_install ansible-playbook site.yml
 run noop_rerun ansible-playbook site.yml
 run check_mode ansible-playbook site.yml --check --diff
-printf 'ratio no-op / first install: %.2f\n' "$(echo "$T_noop_rerun / $T_first_install" | bc -l)"
-printf 'ratio check / first install: %.2f\n' "$(echo "$T_check_mode / $T_first_install" | bc -l)"
+printf 'ratio no-op / first install: %.2f\n' "$(echo "${T[noop_rerun]} / ${T[first_install]}" | bc -l)"
+printf 'ratio check / first install: %.2f\n' "$(echo "${T[check_mode]} / ${T[first_install]}" | bc -l)"
 if helm show chart "oci://${REGISTRY_HOST}:${REGISTRY_PORT}/charts/dapr-shared-chart" --version "${DAPR_SHARED_VERSION#v}" --plain-http >/dev/null 2>&1; then
   echo "helm comparison: see molecule helm_* scenarios"
 else

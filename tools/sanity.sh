@@ -6,14 +6,16 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEST="$ROOT/.cache/sanity/ansible_collections/daprkit/dapr"
 rm -rf "$DEST" && mkdir -p "$DEST"
 cd "$ROOT"
+# ansible-test's shellcheck test is skipped silently without the program: install it (Debian package).
+command -v shellcheck >/dev/null || { apt-get install -y -qq shellcheck >/dev/null 2>&1 || echo "sanity: could not install shellcheck" >&2; }
 git ls-files -co --exclude-standard | grep -v '^collections/' | grep -v '^tools/cluster/' | while read -r f; do
   [ -e "$f" ] && mkdir -p "$DEST/$(dirname "$f")" && cp -p "$f" "$DEST/$f"
 done
 # ansible-test bootstraps pip in its venvs with a script from ci-files.testing.ansible.com (unreachable here).
 PIP_VERSION=$("$ROOT/.venv/bin/python" -c 'from ansible_test._internal.python_requirements import *; import ansible_test._internal.python_requirements as r; print(r.get_venv_packages.__globals__.get("PIP_VERSION", ""))' 2>/dev/null || true)
-for v in ${PIP_VERSION:-} 24.2; do
-  mkdir -p ~/.ansible/test/cache && cp "$ROOT/tools/get_pip_shim.py" ~/.ansible/test/cache/get_pip_${v//./_}.py
+for v in "${PIP_VERSION:-24.2}" 24.2; do
+  mkdir -p ~/.ansible/test/cache && cp "$ROOT/tools/get_pip_shim.py" ~/.ansible/test/cache/get_pip_"${v//./_}".py
 done
 cd "$DEST"
-git init -q . && git add -A >/dev/null 2>&1 || true
+if git init -q .; then git add -A >/dev/null 2>&1 || true; fi
 exec "$ROOT/.venv/bin/ansible-test" sanity --local --requirements --python 3.11 --color no "$@"

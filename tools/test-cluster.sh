@@ -2,7 +2,7 @@
 # The cluster tier: molecule scenarios on the kind cluster of `make cluster`.
 # Never fakes a pass: what cannot run here is announced with one loud line and a non-hidden summary.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 loud() { printf '\n!!!!!!!! %s !!!!!!!!\n\n' "$*"; }
 # dockerd and the chart registry do not outlive a session: start them (both idempotent).
 make --no-print-directory cluster-engine >/dev/null 2>&1 || true

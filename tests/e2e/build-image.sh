@@ -13,7 +13,7 @@ python3 -m pip install --quiet --no-warn-conflicts --disable-pip-version-check -
 cp "$HERE/app.py" "$WORK/app.py"
 mmdebstrap --variant=minbase --include=python3,ca-certificates --format=tar --quiet \
   --customize-hook="mkdir -p \"\$1/opt/e2e\" && cp -r $WORK/site \"\$1/opt/e2e/site\" && cp $WORK/app.py \"\$1/opt/e2e/app.py\"" \
-  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/usr/share/doc/* "$1"/usr/share/man/*' \
+  --customize-hook="rm -rf \"\$1\"/var/lib/apt/lists/* \"\$1\"/usr/share/doc/* \"\$1\"/usr/share/man/*" \
   bookworm "$WORK/rootfs.tar" "deb http://deb.debian.org/debian bookworm main"
 docker import -c 'ENV PYTHONPATH=/opt/e2e/site' -c 'USER 65532' -c 'CMD ["python3", "/opt/e2e/app.py", "serve"]' \
   -c "LABEL daprkit.e2e.hash=$HASH" "$WORK/rootfs.tar" "$IMAGE" >/dev/null
