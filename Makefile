@@ -10,7 +10,7 @@ VENV_OK   := $(VENV)/.installed-$(shell cat test-requirements.txt requirements.t
 export PATH := $(CURDIR)/$(VENV)/bin:$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
-MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall helm_daemonset helm_deployment
+MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment
 
 .PHONY: help venv lint unit sanity galaxy-check test-fast test-cluster test demo bench
 
@@ -29,8 +29,8 @@ lint: venv ## yamllint, ansible-lint (production profile) and the generated role
 	ansible-lint
 	python tools/gen_argument_specs.py --check
 
-unit: venv ## unit tests of the pure logic (render, validation, diff, readiness, helm values)
-	python -m pytest -q tests/unit
+unit: venv ## unit tests of the pure logic (render, validation, diff, readiness, helm values, netpol rules)
+	python -m pytest -q tests/unit tools/cluster/tests/test_netpol.py
 
 sanity: venv ## ansible-test sanity, no ignore file
 	tools/sanity.sh

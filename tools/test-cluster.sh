@@ -23,6 +23,9 @@ for scenario in "$@"; do
     skipped+=("$scenario"); continue
   fi
   start=$(date +%s)
+  # our sequence has no destroy step, so molecule's state would keep "prepared" from an earlier
+  # (possibly interrupted) run and skip prepare: start every scenario from a clean state
+  molecule reset -s "$scenario" >/dev/null 2>&1 || true
   if molecule test -s "$scenario"; then ran+=("$scenario ($(( $(date +%s) - start ))s)"); else failed+=("$scenario"); fi
 done
 echo "cluster tier: passed: ${ran[*]:-none}"

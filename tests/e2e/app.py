@@ -5,6 +5,7 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
   app.py serve                 HTTP app on :8080 (subscriptions, event sink, invocation target)
   app.py check --app-id ID     state save/get, publish + delivery back to the app, self-invocation,
                                token enforcement; prints one JSON document, exits 1 on any failure
+  app.py probe HOST:PORT...    TCP connect to each target (NetworkPolicy checks); prints JSON
 """
 import argparse
 import json
@@ -135,15 +136,32 @@ def check(app_id, peers_host):
     return 1 if result['failures'] else 0
 
 
+def probe(targets, timeout=3.0):
+    """TCP connect to each host:port; prints {target: 'connected' | error}. NetworkPolicy checks."""
+    result = {}
+    for target in targets:
+        host, port = target.rsplit(':', 1)
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            result[target] = 'connected'
+        except OSError as exc:
+            result[target] = type(exc).__name__
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('mode', choices=['serve', 'check'])
+    parser.add_argument('mode', choices=['serve', 'check', 'probe'])
     parser.add_argument('--app-id')
     parser.add_argument('--peers', default='e2e-app-peers')
+    parser.add_argument('targets', nargs='*', help='host:port (probe mode)')
     args = parser.parse_args()
     if args.mode == 'serve':
         serve()
         return 0
+    if args.mode == 'probe':
+        return probe(args.targets)
     return check(args.app_id, args.peers)
 
 

@@ -3,6 +3,7 @@
 #   BASE_MINIMAL_IMAGE  minbase, for static Go programs (control plane, etcd, coredns, pause)
 #   BASE_NET_IMAGE      minbase + iptables (legacy + nft), nftables, conntrack, ipset, iproute2:
 #                       kube-proxy, kindnetd, local-path helper
+#   BASE_NETPY_IMAGE    the same + python3: daprkit-netpol
 #   BASE_NODE_IMAGE     what kind's images/base provides: systemd, containerd, runc, CNI plugins...
 . "$(dirname "$0")/common.sh"
 MIRROR="http://deb.debian.org/debian"
@@ -31,3 +32,4 @@ build_base() {  # name image packages
 build_base minbase "$BASE_MINIMAL_IMAGE" "ca-certificates"
 build_base net "$BASE_NET_IMAGE" "$NET_PKGS"
 build_base node "$BASE_NODE_IMAGE" "$NODE_PKGS"
+build_base netpy "$BASE_NETPY_IMAGE" "$NET_PKGS,python3"

@@ -56,6 +56,11 @@ $NETFIX
 COPY kubectl /usr/local/bin/kubectl
 COPY daprkit-cni.sh /usr/local/bin/daprkit-cni
 ENTRYPOINT [\"/usr/local/bin/daprkit-cni\"]" "$K/kubectl" "$CLUSTER_DIR/images/net/iptables-wrapper" "$CLUSTER_DIR/images/cni/daprkit-cni.sh"
+build_image netpol "$NETPOL_IMAGE" "FROM $BASE_NETPY_IMAGE
+COPY iptables-wrapper /usr/sbin/iptables-wrapper
+$NETFIX
+COPY kubectl /usr/local/bin/kubectl
+COPY daprkit_netpol.py /usr/local/bin/daprkit_netpol.py" "$K/kubectl" "$CLUSTER_DIR/images/net/iptables-wrapper" "$CLUSTER_DIR/images/netpol/daprkit_netpol.py"
 
 # --- etcd, coredns (entrypoint: kubeadm passes only -conf), pause
 build_image etcd "$ETCD_IMAGE" "FROM $BASE_MINIMAL_IMAGE

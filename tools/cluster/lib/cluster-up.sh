@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images into
-# every node, wait until all nodes are Ready and CoreDNS and the CNI run.
+# Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images and
+# daprkit-netpol into every node, wait until all nodes are Ready and CoreDNS, the CNI and the
+# NetworkPolicy enforcer run.
 # Fast path: cluster exists, nodes Ready, images loaded -> nothing to do.
 . "$(dirname "$0")/common.sh"
 export KUBECONFIG="$KUBECONFIG_PATH"
@@ -15,11 +16,12 @@ all_ready() {
 }
 node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
 
-# Dapr images: loaded into a node when /kind/daprkit-images/<name> there holds the docker image id
+LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
+# Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name> there holds the docker image id
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
 images_loaded() {
   local n img id
-  for img in $DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES; do
+  for img in $LOADED_IMAGES; do
     id=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null) || return 1
     for n in $(node_containers); do
       [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || return 1
@@ -28,14 +30,14 @@ images_loaded() {
 }
 load_images() {
   local img id n need="" tar="$WORK_DIR/load-dapr-images.tar"
-  for img in $DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES; do
+  for img in $LOADED_IMAGES; do
     image_exists "$img" || die "step load-images: image $img missing (make images)"
     id=$(docker image inspect -f '{{.Id}}' "$img")
     for n in $(node_containers); do
       [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || { need="$need $img"; break; }
     done
   done
-  [ -n "$need" ] || { echo "all Dapr images already in every node"; return 0; }
+  [ -n "$need" ] || { echo "all images already in every node"; return 0; }
   # one archive (shared layers once), imported into all nodes in parallel with the command
   # `kind load` uses (kind load would also call crictl, which we cannot build)
   docker save -o "$tar" $need
@@ -53,6 +55,21 @@ load_images() {
   return $rc
 }
 
+# daprkit-netpol: the pod template carries the image id, so a rebuilt image (same tag) rolls out
+netpol_image_id() { docker image inspect -f '{{.Id}}' "$NETPOL_IMAGE" | cut -d: -f2 | cut -c1-16; }
+netpol_current() {
+  local got
+  got=$(kubectl -n kube-system get daemonset daprkit-netpol -o jsonpath='{.spec.template.metadata.annotations.daprkit\.io/image-id} {.status.numberReady}/{.status.desiredNumberScheduled}' 2>/dev/null) || return 1
+  [ "$got" = "$(netpol_image_id) $NODES_WANTED/$NODES_WANTED" ]
+}
+apply_netpol() {  # runs in a child bash (run_step): no helper functions from this file
+  set -e
+  local id; id=$(docker image inspect -f '{{.Id}}' "$NETPOL_IMAGE" | cut -d: -f2 | cut -c1-16)
+  sed -e "s#__NETPOL_IMAGE__#$NETPOL_IMAGE#" -e "s#__NETPOL_IMAGE_ID__#$id#" \
+    "$CLUSTER_DIR/images/netpol/daprkit-netpol.yaml" | kubectl apply -f -
+  kubectl -n kube-system rollout status daemonset/daprkit-netpol --timeout=180s
+}
+
 if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
   # restart stopped node containers (e.g. after a dockerd restart)
   stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited --format '{{.Names}}')
@@ -64,8 +81,8 @@ if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
       log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
     fi
   done
-  if all_ready && images_loaded; then
-    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, Dapr images loaded (checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
+  if all_ready && images_loaded && netpol_current; then
+    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced (checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
     exit 0
   fi
 elif cluster_exists; then
@@ -103,4 +120,5 @@ wait_ready() {
   kubectl get pods -A -o wide
 }
 run_step wait-ready wait_ready
+run_step netpol apply_netpol
 log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-T0 ))s. KUBECONFIG=$KUBECONFIG_PATH"

@@ -11,4 +11,11 @@ t "versions file consistency" "$here/tests/test_versions.sh"
 t "shell syntax of all scripts" bash -c "for f in '$here'/lib/*.sh '$here'/images/cni/daprkit-cni.sh '$here'/images-present '$here'/tests/*.sh; do bash -n \"\$f\" || exit 1; done; sh -n '$here/images/net/iptables-wrapper'"
 t "run_step names the failing step and its log" "$here/tests/test_run_step.sh"
 t "CNI manifest renders to valid YAML" "$here/tests/test_cni_manifest.sh"
+t "daprkit-netpol: rule computation (unit tests)" python3 "$here/tests/test_netpol.py"
+t "daprkit-netpol manifest renders to valid YAML" python3 -c "
+import sys, yaml
+text = open('$here/images/netpol/daprkit-netpol.yaml').read().replace('__NETPOL_IMAGE__', 'x:1').replace('__NETPOL_IMAGE_ID__', 'abc')
+ds = [d for d in yaml.safe_load_all(text) if d and d['kind'] == 'DaemonSet'][0]
+assert ds['spec']['template']['metadata']['annotations']['daprkit.io/image-id'] == 'abc'
+assert ds['spec']['template']['spec']['hostNetwork'] is True"
 [ "$fails" -eq 0 ] && echo "all tool tests passed" || { echo "$fails test(s) failed"; exit 1; }
