@@ -6,6 +6,7 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
   app.py check --app-id ID     state save/get, publish + delivery back to the app, self-invocation,
                                token enforcement; prints one JSON document, exits 1 on any failure
   app.py probe HOST:PORT...    TCP connect to each target (NetworkPolicy checks); prints JSON
+  app.py status                GET /v1.0/metadata with the token of this pod's environment; prints JSON
 """
 import argparse
 import json
@@ -152,7 +153,7 @@ def probe(targets, timeout=3.0):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('mode', choices=['serve', 'check', 'probe'])
+    parser.add_argument('mode', choices=['serve', 'check', 'probe', 'status'])
     parser.add_argument('--app-id')
     parser.add_argument('--peers', default='e2e-app-peers')
     parser.add_argument('targets', nargs='*', help='host:port (probe mode)')
@@ -162,6 +163,10 @@ def main():
         return 0
     if args.mode == 'probe':
         return probe(args.targets)
+    if args.mode == 'status':
+        url = os.environ['DAPR_HTTP_ENDPOINT'] + '/v1.0/metadata'
+        print(json.dumps(dict(status_with_env_token=http_status(url, os.environ.get('DAPR_API_TOKEN')))))
+        return 0
     return check(args.app_id, args.peers)
 
 
