@@ -245,10 +245,13 @@ def network_policy(instance, version, pod_labels=None):
     """Ingress allow-list for the daprd pods (pod_labels: the selector, for chart-installed pods)."""
     policy = instance['network_policy']
     clients = policy['client_namespaces'] or [instance['namespace']]
+    # {} rather than {matchLabels: {}}: the API server stores the former, and a patch with the latter
+    # counts as a spec change on every run (generation bump, never idempotent)
+    clients_selector = dict(matchLabels=dict(policy['client_pod_selector'])) if policy['client_pod_selector'] else {}
     peer = dict(namespaceSelector=dict(), podSelector=dict(matchExpressions=[dict(key=S.ANNOTATION_APP_ID, operator='Exists')]))
     ingress = [
         dict(_from=[dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}),
-                         podSelector=dict(matchLabels=dict(policy['client_pod_selector']))) for ns in clients],
+                         podSelector=clients_selector) for ns in clients],
              ports=[dict(port=S.HTTP_PORT, protocol='TCP'), dict(port=S.GRPC_PORT, protocol='TCP')]),
         dict(_from=[peer], ports=[dict(port=S.INTERNAL_GRPC_PORT, protocol='TCP')]),
     ]

@@ -1,6 +1,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.daprkit.dapr.plugins.filter.control_plane import control_plane_crds
 from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_instances, shared_network_policy
 from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane, render_instance
@@ -49,3 +50,35 @@ def test_chart_pods_get_the_same_policy():
     policy = shared_network_policy(inst)
     assert policy['spec']['podSelector']['matchLabels'] == {'app.kubernetes.io/name': 'dapr-shared-chart',
                                                             'app.kubernetes.io/instance': 'x'}
+
+
+def _subscription_crd(namespace):
+    return {'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
+            'metadata': {'name': 'subscriptions.dapr.io'},
+            'spec': {'conversion': {'strategy': 'Webhook', 'webhook': {
+                'clientConfig': {'service': {'namespace': namespace, 'name': 'dapr-webhook', 'path': '/convert'}},
+                'conversionReviewVersions': ['v1', 'v2alpha1']}}}}
+
+
+def test_crds_get_the_control_plane_namespace_for_conversion():
+    plain = {'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
+             'metadata': {'name': 'components.dapr.io'}, 'spec': {'group': 'dapr.io'}}
+    shipped = [plain, _subscription_crd('replaceme')]
+    out = control_plane_crds(shipped, 'dapr-system')
+    assert out[0] == plain
+    assert out[1]['spec']['conversion']['webhook']['clientConfig']['service']['namespace'] == 'dapr-system'
+    assert 'caBundle' not in out[1]['spec']['conversion']['webhook']['clientConfig']
+    # the input is not modified (it is the registered output of a task)
+    assert shipped[1]['spec']['conversion']['webhook']['clientConfig']['service']['namespace'] == 'replaceme'
+
+
+def test_crds_keep_a_namespace_that_is_not_the_placeholder():
+    out = control_plane_crds([_subscription_crd('elsewhere')], 'dapr-system')
+    assert out[0]['spec']['conversion']['webhook']['clientConfig']['service']['namespace'] == 'elsewhere'
+
+
+def test_crds_filter_refuses_bad_input():
+    with pytest.raises(AnsibleFilterError, match='list of CRDs'):
+        control_plane_crds('not a list', 'dapr-system')
+    with pytest.raises(AnsibleFilterError, match='namespace'):
+        control_plane_crds([], '')

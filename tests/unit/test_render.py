@@ -129,6 +129,22 @@ def test_network_policy_defaults_to_own_namespace_and_no_metrics():
     assert 'NetworkPolicy' not in render(network_policy=dict(enabled=False))
 
 
+def _empty_selector_maps(node):
+    if isinstance(node, dict):
+        found = [k for k, v in node.items() if k in ('matchLabels', 'matchExpressions') and not v]
+        return found + [x for v in node.values() for x in _empty_selector_maps(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _empty_selector_maps(v)]
+    return []
+
+
+def test_rendered_objects_are_in_the_form_the_api_server_stores():
+    # an empty matchLabels is dropped by the server; sending it makes every patch a spec change
+    objs = render()
+    assert objs['NetworkPolicy']['spec']['ingress'][0]['from'][0]['podSelector'] == {}
+    assert _empty_selector_maps(list(objs.values())) == []
+
+
 def test_app_token_secret_env_and_hash():
     inst = S.apply_defaults(dict(app_id='orders', namespace='apps', app_token=dict(enabled=True)))
     objs = render_instance(inst, CP, '1.18.2', api_token='a' * 40, app_token='p' * 40)
