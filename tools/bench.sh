@@ -9,11 +9,13 @@ declare -A T  # seconds per label
 now() { date +%s.%N; }
 run() {  # label, command...
   local label=$1; shift
-  local t0 t1 out
-  t0=$(now); out=$("$@" 2>&1) || { echo "$out" | tail -20; echo "bench step '$label' failed" >&2; exit 1; }; t1=$(now)
+  local t0 t1 out rss_file; rss_file=$(mktemp)
+  # peak RSS (KiB) of the largest process of the run: ansible-playbook or one of its workers
+  t0=$(now); out=$(/usr/bin/time -f '%M' -o "$rss_file" "$@" 2>&1) || { echo "$out" | tail -20; echo "bench step '$label' failed" >&2; exit 1; }; t1=$(now)
   local secs; secs=$(echo "$t1 - $t0" | bc)
   local recap; recap=$(echo "$out" | grep -Eo 'changed=[0-9]+' | tail -1 || true)
-  printf '%-34s %8.1f s  %s\n' "$label" "$secs" "$recap"
+  local rss; rss=$(( $(tail -1 "$rss_file") / 1024 )); rm -f "$rss_file"
+  printf '%-34s %8.1f s  peak %4d MiB  %s\n' "$label" "$secs" "$rss" "$recap"
   T[$label]=$secs
 }
 make --no-print-directory cluster >/dev/null
