@@ -59,8 +59,7 @@ ENTRYPOINT [\"/usr/local/bin/daprkit-cni\"]" "$K/kubectl" "$CLUSTER_DIR/images/n
 build_image netpol "$NETPOL_IMAGE" "FROM $BASE_NETPY_IMAGE
 COPY iptables-wrapper /usr/sbin/iptables-wrapper
 $NETFIX
-COPY kubectl /usr/local/bin/kubectl
-COPY daprkit_netpol.py /usr/local/bin/daprkit_netpol.py" "$K/kubectl" "$CLUSTER_DIR/images/net/iptables-wrapper" "$CLUSTER_DIR/images/netpol/daprkit_netpol.py"
+COPY daprkit_netpol.py /usr/local/bin/daprkit_netpol.py" "$CLUSTER_DIR/images/net/iptables-wrapper" "$CLUSTER_DIR/images/netpol/daprkit_netpol.py"
 
 # --- etcd, coredns (entrypoint: kubeadm passes only -conf), pause
 build_image etcd "$ETCD_IMAGE" "FROM $BASE_MINIMAL_IMAGE

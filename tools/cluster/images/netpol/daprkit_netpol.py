@@ -6,7 +6,7 @@ kube-router, Calico, Antrea, Weave) cannot be fetched here, and daprkit-cni only
 enforcement a NetworkPolicy is just an object, so nothing about it could be proven on kind.
 
 What it does, per node (DaemonSet, hostNetwork): every few seconds it reads Pods, Namespaces and
-NetworkPolicies (kubectl, in-cluster credentials), computes the ingress rules of the pods that
+NetworkPolicies (API server, service account credentials), computes the ingress rules of the pods that
 run on its node, and replaces the iptables chain DAPRKIT-NETPOL (jumped to first from FORWARD)
 atomically with iptables-restore --noflush. Pod-to-pod traffic is routed through the node with
 daprkit-cni's ptp plugin, so FORWARD sees every packet to a local pod from another pod, local or
@@ -25,9 +25,12 @@ import ipaddress
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 CHAIN = 'DAPRKIT-NETPOL'
 POLL_SECONDS = float(os.environ.get('POLL_SECONDS', '2'))
@@ -170,14 +173,28 @@ def log(msg):
     print('%s %s' % (time.strftime('%Y-%m-%dT%H:%M:%S'), msg), flush=True)
 
 
-def read_cluster():
-    out = subprocess.run(['kubectl', 'get', 'pods,namespaces,networkpolicies', '-A', '-o', 'json'],
-                         check=True, capture_output=True, text=True).stdout
-    items = json.loads(out)['items']
-    by_kind = {'Pod': [], 'Namespace': [], 'NetworkPolicy': []}
-    for item in items:
-        by_kind.setdefault(item['kind'], []).append(item)
-    return by_kind['Pod'], by_kind['Namespace'], by_kind['NetworkPolicy']
+SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
+LISTS = (('Pod', '/api/v1/pods'), ('Namespace', '/api/v1/namespaces'),
+         ('NetworkPolicy', '/apis/networking.k8s.io/v1/networkpolicies'))
+
+
+def api_client():
+    """GET against the API server with the pod's service account (no kubectl process per poll)."""
+    host, port = os.environ['KUBERNETES_SERVICE_HOST'], os.environ['KUBERNETES_SERVICE_PORT']
+    context = ssl.create_default_context(cafile=os.path.join(SA_DIR, 'ca.crt'))
+
+    def get(path):
+        with open(os.path.join(SA_DIR, 'token')) as handle:  # re-read: projected tokens rotate
+            token = handle.read().strip()
+        request = urllib.request.Request('https://%s:%s%s' % (host, port, path),
+                                         headers={'Authorization': 'Bearer ' + token, 'Accept': 'application/json'})
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            return json.load(response)
+    return get
+
+
+def read_cluster(get):
+    return tuple(get(path)['items'] for _kind, path in LISTS)
 
 
 def apply(text):
@@ -191,10 +208,11 @@ def main():
     # PID 1 ignores SIGTERM unless handled; the rules stay in place (no open window on restart)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     node = os.environ['NODE_NAME']
+    get = api_client()
     applied, applied_at, warned_egress = None, 0.0, False
     while True:
         try:
-            pods, namespaces, policies = read_cluster()
+            pods, namespaces, policies = read_cluster(get)
             if not warned_egress and any('Egress' in (p['spec'].get('policyTypes') or []) for p in policies):
                 log('note: Egress rules are not enforced by daprkit-netpol')
                 warned_egress = True
@@ -207,7 +225,7 @@ def main():
                     isolated = sum(1 for line in lines if line.endswith('-j DROP') and ' -s ' not in line)
                     log('applied %d rules, %d isolated pod(s) on %s' % (len(lines), isolated, node))
                 applied, applied_at = digest, time.time()
-        except (subprocess.CalledProcessError, ValueError, KeyError) as exc:
+        except (subprocess.CalledProcessError, urllib.error.URLError, OSError, ValueError, KeyError) as exc:
             log('error: %s' % (getattr(exc, 'stderr', None) or exc))
         time.sleep(POLL_SECONDS)
 
