@@ -4,7 +4,6 @@
 # a check-mode run, and (when the chart is available) helm upgrade --install of the same instances.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. tools/cluster/versions.env
 declare -A T  # seconds per label
 now() { date +%s.%N; }
 run() {  # label, command...
@@ -27,7 +26,7 @@ run noop_rerun ansible-playbook site.yml
 run check_mode ansible-playbook site.yml --check --diff
 printf 'ratio no-op / first install: %.2f\n' "$(echo "${T[noop_rerun]} / ${T[first_install]}" | bc -l)"
 printf 'ratio check / first install: %.2f\n' "$(echo "${T[check_mode]} / ${T[first_install]}" | bc -l)"
-if helm show chart "oci://${REGISTRY_HOST}:${REGISTRY_PORT}/charts/dapr-shared-chart" --version "${DAPR_SHARED_VERSION#v}" --plain-http >/dev/null 2>&1; then
+if tools/cluster/shared-chart-present; then
   echo "helm comparison: see molecule helm_* scenarios"
 else
   echo "helm upgrade --install comparison NOT measured: the official dapr-shared chart is not available on this machine"

@@ -20,8 +20,7 @@ make --no-print-directory cluster-registry >/dev/null || { echo "the local chart
 make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
 tests/e2e/build-image.sh || exit 1
 chart_ok=0
-helm show chart "oci://${REGISTRY_HOST}:${REGISTRY_PORT}/charts/dapr-shared-chart" --version "${DAPR_SHARED_VERSION#v}" \
-  --plain-http >/dev/null 2>&1 && chart_ok=1
+tools/cluster/shared-chart-present && chart_ok=1
 failed=() ran=() skipped=()
 for scenario in "$@"; do
   if [[ $scenario == helm_* && $chart_ok == 0 ]]; then

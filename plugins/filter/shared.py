@@ -57,11 +57,6 @@ def shared_network_policy(instance, version=''):
     return network_policy(instance, version, pod_labels=pod_labels)
 
 
-def shared_module_args(instance):
-    """The instance as arguments of daprkit.dapr.dapr_shared (role-only keys removed)."""
-    return dict((k, v) for k, v in instance.items() if k in S.INSTANCE_ARG_SPEC)
-
-
 def shared_endpoints(instance):
     return S.endpoints(instance)
 
@@ -71,7 +66,6 @@ class FilterModule(object):
         return dict(
             shared_instances=shared_instances,
             shared_helm_values=shared_helm_values,
-            shared_module_args=shared_module_args,
             shared_network_policy=shared_network_policy,
             shared_endpoints=shared_endpoints,
         )

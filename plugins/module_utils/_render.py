@@ -40,7 +40,6 @@ def names(app_id):
         service_account=base,
         service=S.service_name(app_id),
         trust_anchors='%s-dapr-trust-anchors' % app_id,
-        api_token='%s-dapr-api-token' % app_id,
     )
 
 
@@ -268,11 +267,11 @@ def network_policy(instance, version, pod_labels=None):
                   policyTypes=['Ingress'], ingress=ingress))
 
 
-def render_instance(instance, cp, version, api_token=None, token_hash=None, app_token=None, app_token_hash=None):
+def render_instance(instance, cp, version, tokens=None):
     """All objects of one instance, in apply order.
 
-    api_token / app_token: the token value when this collection owns its Secret (generated or given);
-    None when the Secret is the user's (then *_hash is read from it) or the token is disabled.
+    tokens: {field of S.TOKEN_FIELDS: (value, hash)}. value is the token when this collection owns its
+    Secret (generated or given), None when the Secret is the user's (then hash is read from it).
     """
     n = names(instance['app_id'])
     objects = [
@@ -282,11 +281,10 @@ def render_instance(instance, cp, version, api_token=None, token_hash=None, app_
         dict(apiVersion='v1', kind='ConfigMap', metadata=_metadata(instance, n['trust_anchors'], version),
              data={'ca.crt': cp.ca_crt}),
     ]
-    values = dict(api_token=(api_token, token_hash), app_token=(app_token, app_token_hash))
     hashes = {}
     for field, _variable, _suffix, _annotation in S.TOKEN_FIELDS:
         ref = S.token_secret_ref(instance, field)
-        value, digest = values[field]
+        value, digest = (tokens or {}).get(field) or (None, None)
         if ref and value is not None:
             objects.append(dict(
                 apiVersion='v1', kind='Secret', type='Opaque',

@@ -15,7 +15,7 @@ import base64
 import time
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
-from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe, object_key
+from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
@@ -38,6 +38,11 @@ MANAGED_KINDS = (
 CLUSTER_KINDS = (('rbac.authorization.k8s.io/v1', 'ClusterRole'), ('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'))
 CONTROL_PLANE_CONFIGURATION = 'daprsystem'
 TRUST_BUNDLE = 'dapr-trust-bundle'
+
+
+def label_selector(match_labels):
+    """A label selector string for the API ({'a': '1', 'b': '2'} -> 'a=1,b=2')."""
+    return ','.join('%s=%s' % kv for kv in sorted(match_labels.items()))
 
 
 def owner_selector(app_id):
@@ -210,12 +215,6 @@ class KubeService(object):
         return 'it was not created by daprkit.dapr (a sidecar app with the same app id, or created by hand)'
 
     # -- readiness -------------------------------------------------------------------------
-    def pods_of(self, namespace, app_id, strategy=None):
-        selector = '%s=%s,%s=%s' % (S.LABEL_NAME, S.APP_NAME, S.LABEL_INSTANCE, app_id)
-        if strategy:
-            selector += ',%s=%s' % (S.LABEL_STRATEGY, strategy)
-        return self.list('v1', 'Pod', namespace=namespace, label_selector=selector)
-
     def readiness(self, workload, pod_selector):
         current = self.get(workload['apiVersion'], workload['kind'], workload['metadata']['name'],
                            workload['metadata']['namespace'])
@@ -261,7 +260,3 @@ def _pod_problem(pod):
             reasons.append('%s restarted %s times' % (cs.get('name'), cs['restartCount']))
     return dict(pod=pod['metadata']['name'], node=(pod.get('spec') or {}).get('nodeName'),
                 phase=status.get('phase'), ready=_waiter.pod_is_ready(pod), problems=reasons)
-
-
-def keys(objects):
-    return set(object_key(o) for o in objects)

@@ -119,7 +119,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynami
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, InvalidInstance
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint, render_instance
-from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
+from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService, label_selector
 
 
 def argument_spec():
@@ -167,12 +167,10 @@ def install(service, instance, module):
         raise DaprSharedError('namespace: %s does not exist; create it first' % instance['namespace'])
 
     tokens = {}
-    for field in ('api_token', 'app_token'):
+    for field, _variable, _suffix, _annotation in S.TOKEN_FIELDS:
         tokens[field] = resolve_token(service, instance, module, field) if namespace_exists else (
             instance[field]['value'] or 'planned', 'planned')
-    desired = render_instance(instance, control_plane, version, api_token=tokens['api_token'][0],
-                              token_hash=tokens['api_token'][1], app_token=tokens['app_token'][0],
-                              app_token_hash=tokens['app_token'][1])
+    desired = render_instance(instance, control_plane, version, tokens)
 
     # Read everything first: refuse foreign objects before the first change (nothing half-applied).
     if namespace_exists:
@@ -198,7 +196,7 @@ def install(service, instance, module):
         tracker.record('deleted', obj, None)
 
     workload = next(o for o in desired if o['kind'] in ('DaemonSet', 'Deployment'))
-    pod_selector = '%s=%s,%s=%s' % (S.LABEL_NAME, S.APP_NAME, S.LABEL_INSTANCE, instance['app_id'])
+    pod_selector = label_selector(workload['spec']['selector']['matchLabels'])
     if module.check_mode or not module.params['wait']:
         readiness = service.readiness(workload, pod_selector)[0] if namespace_exists else dict(ready=False)
     else:

@@ -71,7 +71,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
-from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
+from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService, label_selector
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 
 WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
@@ -111,8 +111,8 @@ def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local')
     for api_version, kind in (('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment')):
         for workload in service.list(api_version, kind, namespace=namespace, label_selector=WORKLOAD_SELECTOR):
             workload['kind'] = kind
-            selector = ','.join('%s=%s' % kv for kv in sorted(workload['spec']['selector']['matchLabels'].items()))
-            pods = service.list('v1', 'Pod', namespace=workload['metadata']['namespace'], label_selector=selector)
+            pods = service.list('v1', 'Pod', namespace=workload['metadata']['namespace'],
+                                label_selector=label_selector(workload['spec']['selector']['matchLabels']))
             entry = describe_workload(workload, pods, cluster_domain)
             if app_id and entry['app_id'] != app_id:
                 continue

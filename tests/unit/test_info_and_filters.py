@@ -10,7 +10,7 @@ from ansible_collections.daprkit.dapr.plugins.modules.dapr_shared_info import de
 
 def test_info_describes_our_workload():
     inst = S.apply_defaults(dict(app_id='orders', namespace='apps'))
-    ds = [o for o in render_instance(inst, ControlPlane('dapr-system', ca_crt='C'), '1.18.1', api_token='t' * 40)
+    ds = [o for o in render_instance(inst, ControlPlane('dapr-system', ca_crt='C'), '1.18.1', dict(api_token=('t' * 40, None)))
           if o['kind'] == 'DaemonSet'][0]
     ds['status'] = dict(desiredNumberScheduled=1, numberReady=1, updatedNumberScheduled=1, numberAvailable=1)
     pod = dict(metadata=dict(name='p'), spec=dict(nodeName='w1'), status=dict(conditions=[dict(type='Ready', status='True')]))

@@ -9,7 +9,7 @@ CP = ControlPlane('dapr-system', 'cluster.local', '-----BEGIN CERTIFICATE-----\n
 def render(token='t' * 40, **kw):
     inst = dict(app_id='orders', namespace='apps')
     inst.update(kw)
-    return dict((o['kind'], o) for o in render_instance(S.apply_defaults(inst), CP, '1.18.2', api_token=token))
+    return dict((o['kind'], o) for o in render_instance(S.apply_defaults(inst), CP, '1.18.2', dict(api_token=(token, None))))
 
 
 def daprd(objs, kind='DaemonSet'):
@@ -79,7 +79,7 @@ def test_token_secret_and_rolling_hash():
 
 def test_user_secret_is_referenced_not_rendered():
     inst = S.apply_defaults(dict(app_id='orders', namespace='apps', api_token=dict(secret_name='mine', secret_key='k')))
-    objs = dict((o['kind'], o) for o in render_instance(inst, CP, '1.18.2', api_token=None, token_hash='h'))
+    objs = dict((o['kind'], o) for o in render_instance(inst, CP, '1.18.2', dict(api_token=(None, 'h'))))
     assert 'Secret' not in objs
     env = dict((e['name'], e) for e in objs['DaemonSet']['spec']['template']['spec']['containers'][0]['env'])
     assert env['DAPR_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='mine', key='k')
@@ -147,7 +147,7 @@ def test_rendered_objects_are_in_the_form_the_api_server_stores():
 
 def test_app_token_secret_env_and_hash():
     inst = S.apply_defaults(dict(app_id='orders', namespace='apps', app_token=dict(enabled=True)))
-    objs = render_instance(inst, CP, '1.18.2', api_token='a' * 40, app_token='p' * 40)
+    objs = render_instance(inst, CP, '1.18.2', dict(api_token=('a' * 40, None), app_token=('p' * 40, None)))
     secrets = dict((o['metadata']['name'], o) for o in objs if o['kind'] == 'Secret')
     assert sorted(secrets) == ['orders-dapr-api-token', 'orders-dapr-app-token']
     ds = [o for o in objs if o['kind'] == 'DaemonSet'][0]

@@ -8,7 +8,7 @@ t() { local name="$1"; shift; if out=$("$@" 2>&1); then echo "ok   $name"; else 
 t "runc wrapper: go test (JSON edit of config.json / process.json)" bash -c "cd '$here/runc-wrapper' && go test -count=1 ./..."
 t "pause: go vet" bash -c "cd '$here/pause' && go vet ./..."
 t "versions file consistency" "$here/tests/test_versions.sh"
-t "shell syntax of all scripts" bash -c "for f in '$here'/lib/*.sh '$here'/images/cni/daprkit-cni.sh '$here'/images-present '$here'/tests/*.sh; do bash -n \"\$f\" || exit 1; done; sh -n '$here/images/net/iptables-wrapper'"
+t "shell syntax of all scripts" bash -c "for f in '$here'/lib/*.sh '$here'/images/cni/daprkit-cni.sh '$here'/images-present '$here'/shared-chart-present '$here'/tests/*.sh; do bash -n \"\$f\" || exit 1; done; sh -n '$here/images/net/iptables-wrapper'"
 t "run_step names the failing step and its log" "$here/tests/test_run_step.sh"
 t "CNI manifest renders to valid YAML" "$here/tests/test_cni_manifest.sh"
 t "daprkit-netpol: rule computation (unit tests)" python3 "$here/tests/test_netpol.py"
