@@ -27,7 +27,7 @@ venv: $(VENV_OK) ## Python tools in .venv (ansible-core 2.19, kubernetes.core, m
 lint: venv ## yamllint, ansible-lint (production profile) and the generated role argument specs
 	yamllint .
 	ansible-lint
-	python tools/gen_argument_specs.py --check
+	python tools/gen_schema_docs.py --check
 
 unit: venv ## unit tests of the pure logic (render, validation, diff, readiness, helm values, netpol rules)
 	python -m pytest -q tests/unit tools/cluster/tests/test_netpol.py

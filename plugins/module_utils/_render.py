@@ -14,18 +14,7 @@ __metaclass__ = type
 import base64
 import hashlib
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
-
-
-class ControlPlane(object):
-    """What the instance needs to know of the Dapr control plane it joins."""
-
-    def __init__(self, namespace, trust_domain='cluster.local', ca_crt='', mtls=True, version=''):
-        self.namespace = namespace
-        self.trust_domain = trust_domain
-        self.ca_crt = ca_crt
-        self.mtls = mtls
-        self.version = version
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 
 
 def fingerprint(text):
@@ -33,34 +22,24 @@ def fingerprint(text):
     return hashlib.sha256((text or '').encode('utf-8')).hexdigest()[:16]
 
 
-def names(app_id):
-    base = '%s-dapr-shared' % app_id
-    return dict(
-        workload=base,
-        service_account=base,
-        service=S.service_name(app_id),
-        trust_anchors='%s-dapr-trust-anchors' % app_id,
-    )
+def _method(instance):
+    return instance.get('method') or 'manifests'
 
 
-def selector_labels(instance):
-    return {S.LABEL_NAME: S.APP_NAME, S.LABEL_INSTANCE: instance['app_id']}
-
-
-def common_labels(instance, version):
+def common_labels(instance, version, owner=None):
+    """Labels of every object. owner: the backend that owns the object (default: the instance's)."""
+    owner = owner or _method(instance)
     labels = dict(instance.get('labels') or {})
-    labels.update(selector_labels(instance))
-    labels[S.LABEL_MANAGED_BY] = S.MANAGED_BY
+    labels.update(S.selector_labels(instance['app_id'], _method(instance)))
+    labels.update(S.owner_labels(instance['app_id'], owner))
     labels[S.LABEL_COMPONENT] = 'daprd'
     if version:
         labels[S.LABEL_VERSION] = version.lstrip('v')
     return labels
 
 
-def _metadata(instance, name, version, namespaced=True):
-    meta = dict(name=name, labels=common_labels(instance, version))
-    if namespaced:
-        meta['namespace'] = instance['namespace']
+def _metadata(instance, name, version, owner=None):
+    meta = dict(name=name, namespace=instance['namespace'], labels=common_labels(instance, version, owner))
     if instance.get('annotations'):
         meta['annotations'] = dict(instance['annotations'])
     return meta
@@ -118,7 +97,7 @@ def _env(instance, cp):
         dict(name='POD_NAME', valueFrom=dict(fieldRef=dict(fieldPath='metadata.name'))),
         dict(name='DAPR_HOST_IP', valueFrom=dict(fieldRef=dict(fieldPath='status.podIP'))),
         dict(name='DAPR_TRUST_ANCHORS', valueFrom=dict(configMapKeyRef=dict(
-            name=names(instance['app_id'])['trust_anchors'], key='ca.crt'))),
+            name=S.names(instance['app_id'])['trust_anchors'], key='ca.crt'))),
         dict(name='DAPR_CONTROLPLANE_NAMESPACE', value=cp.namespace),
         dict(name='DAPR_CONTROLPLANE_TRUST_DOMAIN', value=cp.trust_domain),
     ]
@@ -170,7 +149,7 @@ def _container(instance, cp, version, addresses):
 def pod_template(instance, cp, version, token_hashes):
     addresses = S.resolve_addresses(instance, cp.namespace)
     labels = dict(instance.get('labels') or {})
-    labels.update(selector_labels(instance))
+    labels.update(S.selector_labels(instance['app_id'], _method(instance)))
     labels[S.LABEL_STRATEGY] = instance['strategy']
     labels[S.ANNOTATION_APP_ID] = instance['app_id']
     annotations = dict(instance.get('annotations') or {})
@@ -183,7 +162,7 @@ def pod_template(instance, cp, version, token_hashes):
             annotations[annotation] = token_hashes.get(field) or ''
     audience = 'spiffe://%s/ns/%s/dapr-sentry' % (cp.trust_domain, cp.namespace)
     spec = dict(
-        serviceAccountName=names(instance['app_id'])['service_account'],
+        serviceAccountName=S.names(instance['app_id'], _method(instance))['service_account'],
         # Only the projected Sentry token is mounted; daprd needs no Kubernetes API token.
         automountServiceAccountToken=False,
         enableServiceLinks=False,
@@ -207,9 +186,10 @@ def pod_template(instance, cp, version, token_hashes):
 
 
 def workload(instance, cp, version, token_hashes):
-    meta = _metadata(instance, names(instance['app_id'])['workload'], version)
+    meta = _metadata(instance, S.names(instance['app_id'], _method(instance))['workload'], version)
     template = pod_template(instance, cp, version, token_hashes)
-    spec = dict(selector=dict(matchLabels=selector_labels(instance)), template=template, revisionHistoryLimit=5)
+    spec = dict(selector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance))),
+                template=template, revisionHistoryLimit=5)
     if instance['strategy'] == 'daemonset':
         spec['updateStrategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=1))
         return dict(apiVersion='apps/v1', kind='DaemonSet', metadata=meta, spec=spec)
@@ -229,10 +209,10 @@ def service(instance, version):
                           targetPort=instance['metrics']['port'], protocol='TCP'))
     return dict(
         apiVersion='v1', kind='Service',
-        metadata=_metadata(instance, names(instance['app_id'])['service'], version),
+        metadata=_metadata(instance, S.names(instance['app_id'])['service'], version),
         spec=dict(
             type='ClusterIP',
-            selector=selector_labels(instance),
+            selector=S.selector_labels(instance['app_id'], _method(instance)),
             ports=ports,
             # Per node: a caller reaches the daprd on its own node, never a remote one.
             internalTrafficPolicy='Local' if instance['strategy'] == 'daemonset' else 'Cluster',
@@ -240,8 +220,8 @@ def service(instance, version):
     )
 
 
-def network_policy(instance, version, pod_labels=None):
-    """Ingress allow-list for the daprd pods (pod_labels: the selector, for chart-installed pods)."""
+def network_policy(instance, version):
+    """Ingress allow-list for the daprd pods."""
     policy = instance['network_policy']
     clients = policy['client_namespaces'] or [instance['namespace']]
     # {} rather than {matchLabels: {}}: the API server stores the former, and a patch with the latter
@@ -262,18 +242,20 @@ def network_policy(instance, version, pod_labels=None):
         rule['from'] = rule.pop('_from')
     return dict(
         apiVersion='networking.k8s.io/v1', kind='NetworkPolicy',
-        metadata=_metadata(instance, names(instance['app_id'])['workload'], version),
-        spec=dict(podSelector=dict(matchLabels=pod_labels or selector_labels(instance)),
+        metadata=_metadata(instance, S.names(instance['app_id'])['network_policy'], version),
+        spec=dict(podSelector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance))),
                   policyTypes=['Ingress'], ingress=ingress))
 
 
 def render_instance(instance, cp, version, tokens=None):
-    """All objects of one instance, in apply order.
+    """All objects of one instance, in apply order, for the instance's backend.
 
-    tokens: {field of S.TOKEN_FIELDS: (value, hash)}. value is the token when this collection owns its
+    tokens: {field of TOKEN_FIELDS: (value, hash)}. value is the token when this collection owns its
     Secret (generated or given), None when the Secret is the user's (then hash is read from it).
+    Token Secrets always belong to this collection (never to a Helm release, whose history would keep
+    the token); with method helm every other object is part of the release (see _helm.py).
     """
-    n = names(instance['app_id'])
+    n = S.names(instance['app_id'], _method(instance))
     objects = [
         dict(apiVersion='v1', kind='ServiceAccount', automountServiceAccountToken=False,
              metadata=_metadata(instance, n['service_account'], version)),
@@ -288,7 +270,7 @@ def render_instance(instance, cp, version, tokens=None):
         if ref and value is not None:
             objects.append(dict(
                 apiVersion='v1', kind='Secret', type='Opaque',
-                metadata=_metadata(instance, ref[0], version),
+                metadata=_metadata(instance, ref[0], version, owner='manifests'),
                 data={ref[1]: base64.b64encode(value.encode('utf-8')).decode('ascii')}))
             digest = fingerprint(value)
         hashes[field] = digest
@@ -297,3 +279,7 @@ def render_instance(instance, cp, version, tokens=None):
     if instance['network_policy']['enabled']:
         objects.append(network_policy(instance, version))
     return objects
+
+
+def is_token_secret(obj):
+    return obj['kind'] == 'Secret' and (obj['metadata'].get('labels') or {}).get(S.LABEL_MANAGED_BY) == S.MANAGED_BY

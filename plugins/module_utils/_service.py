@@ -14,10 +14,9 @@ __metaclass__ = type
 import base64
 import time
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
-from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 
 try:
@@ -35,18 +34,10 @@ MANAGED_KINDS = (
     ('v1', 'Secret'), ('v1', 'ServiceAccount'), ('networking.k8s.io/v1', 'NetworkPolicy'),
     ('rbac.authorization.k8s.io/v1', 'Role'), ('rbac.authorization.k8s.io/v1', 'RoleBinding'),
 )
-CLUSTER_KINDS = (('rbac.authorization.k8s.io/v1', 'ClusterRole'), ('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'))
-CONTROL_PLANE_CONFIGURATION = 'daprsystem'
-TRUST_BUNDLE = 'dapr-trust-bundle'
 
 
-def label_selector(match_labels):
-    """A label selector string for the API ({'a': '1', 'b': '2'} -> 'a=1,b=2')."""
-    return ','.join('%s=%s' % kv for kv in sorted(match_labels.items()))
-
-
-def owner_selector(app_id):
-    return '%s=%s,%s=%s' % (S.LABEL_MANAGED_BY, S.MANAGED_BY, S.LABEL_INSTANCE, app_id)
+def owner_selector(app_id, method='manifests'):
+    return S.label_selector(S.owner_labels(app_id, method))
 
 
 def _api_error(action, what, exc):
@@ -93,12 +84,12 @@ class KubeService(object):
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None
 
-    def apply(self, obj):
-        """Server-side apply (a dry run in check mode). Returns the object as the server has it after."""
+    def apply(self, obj, dry_run=False):
+        """Server-side apply (a dry run in check mode or when asked). Returns the object as the server has it after."""
         meta = obj['metadata']
         kwargs = dict(body=obj, name=meta['name'], namespace=meta.get('namespace'),
                       field_manager=self.field_manager, force_conflicts=True)
-        if self.check_mode:
+        if self.check_mode or dry_run:
             kwargs['dry_run'] = 'All'
         try:
             return self.resource(obj['apiVersion'], obj['kind']).server_side_apply(**kwargs).to_dict()
@@ -129,48 +120,6 @@ class KubeService(object):
                 raise DaprSharedError('timed out after %ss waiting for %s' % (timeout, what), state=detail)
             self._sleep(interval)
 
-    # -- control plane ---------------------------------------------------------------------
-    def find_control_plane_namespaces(self):
-        """Namespaces that run a Dapr Sentry Service (one per control plane)."""
-        services = self.list('v1', 'Service', field_selector='metadata.name=dapr-sentry')
-        return sorted(set(s['metadata']['namespace'] for s in services))
-
-    def read_control_plane(self, namespace=''):
-        if not namespace:
-            found = self.find_control_plane_namespaces()
-            if not found:
-                raise DaprSharedError('no Dapr control plane found (no Service dapr-sentry in any namespace); install '
-                                      'it first (role daprkit.dapr.dapr_control_plane) or set control_plane_namespace')
-            if len(found) > 1:
-                raise DaprSharedError('several Dapr control planes found (%s); set control_plane_namespace'
-                                      % ', '.join(found))
-            namespace = found[0]
-        bundle = self.get('v1', 'ConfigMap', TRUST_BUNDLE, namespace)
-        ca_crt = ((bundle or {}).get('data') or {}).get('ca.crt')
-        if not ca_crt:
-            raise DaprSharedError('the control plane in namespace %s publishes no trust bundle (ConfigMap %s, key '
-                                  'ca.crt); is Dapr Sentry running there?' % (namespace, TRUST_BUNDLE))
-        try:
-            config = self.get('dapr.io/v1alpha1', 'Configuration', CONTROL_PLANE_CONFIGURATION, namespace)
-        except DaprSharedError:
-            config = None
-        mtls_spec = (((config or {}).get('spec') or {}).get('mtls') or {})
-        mtls = mtls_spec.get('enabled', True) if config else None
-        trust_domain = mtls_spec.get('controlPlaneTrustDomain') or 'cluster.local'
-        return ControlPlane(namespace=namespace, trust_domain=trust_domain, ca_crt=ca_crt, mtls=mtls,
-                            version=self.control_plane_version(namespace))
-
-    def control_plane_version(self, namespace):
-        operator = self.get('apps/v1', 'Deployment', 'dapr-operator', namespace)
-        if not operator:
-            return ''
-        labels = operator['metadata'].get('labels') or {}
-        if labels.get('app.kubernetes.io/version'):
-            return labels['app.kubernetes.io/version'].lstrip('v')
-        image = operator['spec']['template']['spec']['containers'][0]['image']
-        tag = image.rsplit(':', 1)[-1] if ':' in image.rsplit('/', 1)[-1] else ''
-        return tag.lstrip('v')
-
     # -- secrets ---------------------------------------------------------------------------
     def read_secret_value(self, namespace, name, key):
         secret = self.get('v1', 'Secret', name, namespace)
@@ -183,6 +132,7 @@ class KubeService(object):
 
     # -- ownership -------------------------------------------------------------------------
     def owned_objects(self, namespace, app_id):
+        """Objects the manifests backend owns (the collection never creates cluster-scoped ones)."""
         selector = owner_selector(app_id)
         found = []
         for api_version, kind in MANAGED_KINDS:
@@ -190,29 +140,10 @@ class KubeService(object):
                 item.setdefault('apiVersion', api_version)
                 item.setdefault('kind', kind)
                 found.append(item)
-        for api_version, kind in CLUSTER_KINDS:
-            for item in self.list(api_version, kind, label_selector='%s,%s' % (selector, 'dapr.daprkit.io/namespace=%s' % namespace)):
-                item.setdefault('apiVersion', api_version)
-                item.setdefault('kind', kind)
-                found.append(item)
         return found
 
-    def foreign_owner(self, obj):
-        """None if obj is absent or ours; otherwise a sentence saying who owns it."""
-        meta = obj['metadata']
-        current = self.get(obj['apiVersion'], obj['kind'], meta['name'], meta.get('namespace'))
-        if current is None:
-            return None
-        labels = current['metadata'].get('labels') or {}
-        if labels.get(S.LABEL_MANAGED_BY) == S.MANAGED_BY and labels.get(S.LABEL_INSTANCE) == \
-                obj['metadata']['labels'][S.LABEL_INSTANCE]:
-            return None
-        annotations = current['metadata'].get('annotations') or {}
-        if labels.get(S.LABEL_MANAGED_BY) == 'Helm':
-            return 'it belongs to Helm release %s' % annotations.get('meta.helm.sh/release-name', '?')
-        if labels.get(S.LABEL_MANAGED_BY):
-            return 'it is managed by %s' % labels[S.LABEL_MANAGED_BY]
-        return 'it was not created by daprkit.dapr (a sidecar app with the same app id, or created by hand)'
+    def helm_release_exists(self, namespace, release):
+        return bool(self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release))
 
     # -- readiness -------------------------------------------------------------------------
     def readiness(self, workload, pod_selector):
@@ -221,24 +152,37 @@ class KubeService(object):
         pods = self.list('v1', 'Pod', namespace=workload['metadata']['namespace'], label_selector=pod_selector)
         return _waiter.summarize(current, pods), current, pods
 
-    def wait_ready(self, workload, pod_selector, timeout):
+    def wait_ready(self, workloads, timeout):
+        """Wait on several workloads together; workloads: [(workload, pod selector)]. Returns their summaries.
+
+        One poll round reads every workload that is not ready yet, so N instances cost one timeout, not N.
+        """
+        summaries = [None] * len(workloads)
         last = {}
 
         def done():
-            summary, current, pods = self.readiness(workload, pod_selector)
-            last['summary'], last['pods'] = summary, pods
-            # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
-            crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []
-            if crashing and not summary['ready']:
-                raise DaprSharedError('%s is not becoming ready: daprd keeps crashing in %s (see kubectl logs --previous)'
-                                      % (describe(workload), ', '.join(crashing)),
-                                      state=dict(readiness=summary, pods=[_pod_problem(p) for p in pods]))
-            return summary if summary['ready'] else None
+            for index, (workload, selector) in enumerate(workloads):
+                if summaries[index] is not None:
+                    continue
+                summary, current, pods = self.readiness(workload, selector)
+                last[index] = (summary, pods)
+                # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
+                crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []
+                if crashing and not summary['ready']:
+                    raise DaprSharedError('%s is not becoming ready: daprd keeps crashing in %s (see kubectl logs '
+                                          '--previous)' % (describe(workload), ', '.join(crashing)),
+                                          state=dict(readiness=summary, pods=[_pod_problem(p) for p in pods]))
+                if summary['ready']:
+                    summaries[index] = summary
+            return all(s is not None for s in summaries) or None
 
         def state():
-            return dict(readiness=last.get('summary'), pods=[_pod_problem(p) for p in last.get('pods') or []])
+            return [dict(workload=describe(workloads[i][0]), readiness=summary, pods=[_pod_problem(p) for p in pods])
+                    for i, (summary, pods) in sorted(last.items()) if summaries[i] is None]
 
-        return self.poll('%s to become ready' % describe(workload), done, timeout, describe_state=state)
+        pending = ', '.join(describe(w) for w, _s in workloads)
+        self.poll('%s to become ready' % pending, done, timeout, describe_state=state)
+        return summaries
 
     def wait_gone(self, objects, timeout):
         def done():

@@ -67,57 +67,11 @@ instances:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
-from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService, label_selector
-from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
-
-WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
-
-
-def describe_workload(workload, pods, cluster_domain):
-    """Pure: what the info module reports of one workload and its pods."""
-    meta = workload['metadata']
-    template = workload['spec']['template']
-    labels = meta.get('labels') or {}
-    app_id = (template['metadata'].get('annotations') or {}).get(S.ANNOTATION_APP_ID) or \
-        (template['metadata'].get('labels') or {}).get(S.ANNOTATION_APP_ID) or ''
-    daprd = next((c for c in template['spec']['containers'] if c['name'] == 'daprd'),
-                 template['spec']['containers'][0])
-    token = None
-    for env in daprd.get('env') or []:
-        ref = (env.get('valueFrom') or {}).get('secretKeyRef')
-        if env.get('name') == 'DAPR_API_TOKEN' and ref:
-            token = dict(secret_name=ref.get('name'), secret_key=ref.get('key'))
-    backend = 'helm' if labels.get(S.LABEL_MANAGED_BY) == 'Helm' else 'manifests'
-    return dict(
-        app_id=app_id,
-        namespace=meta['namespace'],
-        backend=backend,
-        helm_release=(meta.get('annotations') or {}).get('meta.helm.sh/release-name') if backend == 'helm' else None,
-        strategy='daemonset' if workload['kind'] == 'DaemonSet' else 'deployment',
-        workload='%s %s' % (workload['kind'], meta['name']),
-        image=daprd.get('image'),
-        readiness=_waiter.summarize(workload, pods),
-        endpoints=S.endpoints(dict(app_id=app_id, namespace=meta['namespace'], cluster_domain=cluster_domain)),
-        api_token=token,
-    )
-
-
-def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local'):
-    found = []
-    for api_version, kind in (('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment')):
-        for workload in service.list(api_version, kind, namespace=namespace, label_selector=WORKLOAD_SELECTOR):
-            workload['kind'] = kind
-            pods = service.list('v1', 'Pod', namespace=workload['metadata']['namespace'],
-                                label_selector=label_selector(workload['spec']['selector']['matchLabels']))
-            entry = describe_workload(workload, pods, cluster_domain)
-            if app_id and entry['app_id'] != app_id:
-                continue
-            found.append(entry)
-    return sorted(found, key=lambda e: (e['namespace'], e['app_id']))
+from ansible_collections.daprkit.dapr.plugins.module_utils._info import gather
+from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
 
 def main():

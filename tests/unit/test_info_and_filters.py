@@ -2,14 +2,15 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.daprkit.dapr.plugins.filter.control_plane import control_plane_crds
-from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_instances, shared_network_policy
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
-from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane, render_instance
-from ansible_collections.daprkit.dapr.plugins.modules.dapr_shared_info import describe_workload
+from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_instances, shared_names
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import render_instance
+from ansible_collections.daprkit.dapr.plugins.module_utils._info import describe_workload
 
 
 def test_info_describes_our_workload():
-    inst = S.apply_defaults(dict(app_id='orders', namespace='apps'))
+    inst = SC.apply_defaults(dict(app_id='orders', namespace='apps'))
     ds = [o for o in render_instance(inst, ControlPlane('dapr-system', ca_crt='C'), '1.18.1', dict(api_token=('t' * 40, None)))
           if o['kind'] == 'DaemonSet'][0]
     ds['status'] = dict(desiredNumberScheduled=1, numberReady=1, updatedNumberScheduled=1, numberAvailable=1)
@@ -33,23 +34,36 @@ def test_info_recognises_chart_workloads():
 
 def test_filter_applies_role_defaults_and_method():
     instances = [dict(app_id='a', namespace='n'), dict(app_id='b', namespace='n', method='helm', daprd_version='1.17.0')]
-    result = shared_instances(instances, dict(daprd_image='reg/daprd', daprd_version=''), 'manifests')
+    result = shared_instances(instances, dict(method='manifests', daprd_image='reg/daprd', daprd_version=''))
     assert [i['method'] for i in result] == ['manifests', 'helm']
     assert result[0]['daprd_image'] == 'reg/daprd' and result[1]['daprd_version'] == '1.17.0'
 
 
 def test_filter_reports_every_problem_at_once():
     with pytest.raises(AnsibleFilterError) as err:
-        shared_instances([dict(app_id='A'), dict(app_id='b', method='helm', resources=dict(limits=dict(cpu=1)))])
+        shared_instances([dict(app_id='A'), dict(app_id='b', method='Helm', resources=dict(limits=dict(cpu='1 core')))])
     assert 'app_id must be a DNS-1123 label' in str(err.value)
-    assert 'resources is not supported with method: helm' in str(err.value)
+    assert "instance default/b: method must be one of manifests, helm, got 'Helm'" in str(err.value)
+
+
+def test_filter_refuses_a_bad_role_default():
+    with pytest.raises(AnsibleFilterError, match='dapr_shared_method must be one of manifests, helm'):
+        shared_instances([], dict(method='kustomize'))
 
 
 def test_chart_pods_get_the_same_policy():
-    inst = S.apply_defaults(dict(app_id='x', namespace='n'))
-    policy = shared_network_policy(inst)
+    inst = SC.apply_defaults(dict(app_id='x', namespace='n', method='helm'))
+    policy = [o for o in render_instance(inst, ControlPlane('dapr-system', ca_crt='C'), '1.18.2')
+              if o['kind'] == 'NetworkPolicy'][0]
     assert policy['spec']['podSelector']['matchLabels'] == {'app.kubernetes.io/name': 'dapr-shared-chart',
                                                             'app.kubernetes.io/instance': 'x'}
+
+
+def test_names_filter_gives_each_backend_its_names():
+    assert shared_names('x')['workload'] == 'x-dapr-shared'
+    assert shared_names('x', 'helm')['workload'] == 'x-dapr-shared-chart'
+    assert shared_names('x', 'helm')['selector'] == 'app.kubernetes.io/instance=x,app.kubernetes.io/name=dapr-shared-chart'
+    assert shared_names('x')['service'] == shared_names('x', 'helm')['service'] == 'x-dapr'
 
 
 def _subscription_crd(namespace):

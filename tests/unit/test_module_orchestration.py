@@ -1,18 +1,22 @@
-"""dapr_shared's install/remove flow against an in-memory fake of KubeService (pure orchestration;
-the real API behaviour is proven by molecule on kind)."""
+"""The runner's flow (both backends) against an in-memory fake of KubeService: pure orchestration.
+The real API behaviour (dry runs, applies, Helm) is proven by molecule on kind."""
+import base64
 import copy
 
 import pytest
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
+from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, InvalidInstance
-from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane
+from ansible_collections.daprkit.dapr.plugins.module_utils._runner import Runner
 from ansible_collections.daprkit.dapr.plugins.modules import dapr_shared
+
+CHART = dict(ref='oci://mirror/dapr-shared-chart', version='0.0.16', plain_http=True)
 
 
 class FakeModule(object):
     def __init__(self, check_mode=False, **params):
-        self.params = dict((k, None) for k in dapr_shared.argument_spec())
+        self.params = dict((k, v.get('default')) for k, v in dapr_shared.argument_spec().items())
         self.params.update(wait=False, wait_timeout=5)
         self.params.update(params)
         self.check_mode = check_mode
@@ -21,8 +25,11 @@ class FakeModule(object):
 
 
 class FakeService(object):
-    def __init__(self, store, check_mode=False):
+    """Objects in a dict; a 'dry run' returns what an apply would store; rejects what the server would."""
+
+    def __init__(self, store, check_mode=False, reject=None, releases=()):
         self.store, self.check_mode, self.applied, self.deleted = store, check_mode, [], []
+        self.reject, self.releases = reject, set(releases)
 
     def _k(self, api, kind, name, ns):
         return (api, kind, ns or '', name)
@@ -30,31 +37,31 @@ class FakeService(object):
     def get(self, api, kind, name, ns=None):
         return copy.deepcopy(self.store.get(self._k(api, kind, name, ns)))
 
+    def list(self, api, kind, namespace=None, label_selector=None, field_selector=None):
+        return []
+
     def namespace_exists(self, ns):
         return ns != 'missing'
 
-    def read_control_plane(self, ns=''):
-        return ControlPlane('dapr-system', 'cluster.local', 'CERT', True, '1.18.2')
+    def helm_release_exists(self, ns, release):
+        return (ns, release) in self.releases
 
     def read_secret_value(self, ns, name, key):
-        import base64
         s = self.store.get(self._k('v1', 'Secret', name, ns))
         return base64.b64decode(s['data'][key]).decode() if s else None
 
-    def foreign_owner(self, obj):
-        cur = self.get(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])
-        if cur and (cur['metadata'].get('labels') or {}).get(S.LABEL_MANAGED_BY) != S.MANAGED_BY:
-            return 'it belongs to someone else'
-        return None
-
     def owned_objects(self, ns, app_id):
         return [copy.deepcopy(o) for o in self.store.values()
-                if o['metadata']['namespace'] == ns and o['metadata']['labels'].get(S.LABEL_INSTANCE) == app_id]
+                if o['metadata']['namespace'] == ns and o['metadata']['labels'].get(S.LABEL_INSTANCE) == app_id
+                and o['metadata']['labels'].get(S.LABEL_MANAGED_BY) == S.MANAGED_BY]
 
-    def apply(self, obj):
-        self.applied.append(obj['kind'])
-        if not self.check_mode:
-            self.store[self._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])] = copy.deepcopy(obj)
+    def apply(self, obj, dry_run=False):
+        if self.reject and self.reject[0] == obj['kind']:
+            raise DaprSharedError('applying %s failed: %s' % (obj['kind'], self.reject[1]))
+        if not (self.check_mode or dry_run):
+            self.applied.append(obj['kind'])
+            self.store[self._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'],
+                               obj['metadata']['namespace'])] = copy.deepcopy(obj)
         return copy.deepcopy(obj)
 
     def delete(self, obj):
@@ -65,23 +72,38 @@ class FakeService(object):
     def readiness(self, workload, selector):
         return dict(ready=False), None, []
 
+    def wait_gone(self, objects, timeout):
+        return True
 
-def run(store, check_mode=False, **params):
-    params.setdefault('app_id', 'orders')
-    params.setdefault('namespace', 'apps')
+
+def fake_control_plane(service, namespace=''):
+    return ControlPlane('dapr-system', 'cluster.local', 'CERT', True, '1.18.2')
+
+
+@pytest.fixture(autouse=True)
+def _control_plane(monkeypatch):
+    monkeypatch.setattr('ansible_collections.daprkit.dapr.plugins.module_utils._control_plane.read', fake_control_plane)
+
+
+def run(store, check_mode=False, service=None, **params):
+    if 'instances' not in params:
+        params.setdefault('app_id', 'orders')
+        params.setdefault('namespace', 'apps')
     module = FakeModule(check_mode=check_mode, **params)
-    svc = FakeService(store, check_mode)
-    return dapr_shared.run(module, service_factory=lambda: svc), svc, module
+    svc = service or FakeService(store, check_mode)
+    return Runner(module, svc, CHART).run(), svc, module
 
 
 def test_install_then_idempotent_then_check_mode():
     store = {}
-    first, unused_svc, module = run(store)
+    first, svc, module = run(store)
     assert first['changed'] and {o['action'] for o in first['objects']} == {'created'}
+    assert first['complete'] and 'helm' not in first['instances'][0]
     token = list(module.no_log_values)
     assert token and token[0] not in repr(first)
-    second = run(store)[0]
+    second, svc, unused = run(store)
     assert not second['changed'], second['objects']
+    assert svc.applied == [], 'a no-op run applies nothing: the dry runs showed no difference'
     third, svc, unused = run(store, check_mode=True, strategy='deployment')
     assert third['changed'] and 'DaemonSet' in svc.deleted
     assert any(k[1] == 'DaemonSet' for k in store), 'check mode must not change the store'
@@ -99,17 +121,43 @@ def test_switch_strategy_prunes_old_workload():
 def test_foreign_service_refused_before_any_change():
     store = {('v1', 'Service', 'apps', 'orders-dapr'): dict(
         apiVersion='v1', kind='Service', metadata=dict(name='orders-dapr', namespace='apps', labels={}))}
-    with pytest.raises(DaprSharedError, match='Service apps/orders-dapr already exists and it belongs to someone else'):
+    with pytest.raises(DaprSharedError, match='Service apps/orders-dapr already exists and it was not created by'):
         run(store)
     assert len(store) == 1
 
 
-def test_invalid_input_fails_before_client_is_built():
-    built = []
-    module = FakeModule(app_id='Bad_Id', namespace='apps')
+def test_server_rejection_names_instance_and_field_and_changes_nothing():
+    store = {}
+    svc = FakeService(store, reject=('DaemonSet', 'DaemonSet.apps "orders-dapr-shared" is invalid: '
+                                     'spec.template.spec.containers[0].resources.limits.memory: Invalid value'))
+    with pytest.raises(InvalidInstance) as err:
+        run(store, service=svc, resources=dict(limits=dict(memory='12')))
+    assert 'instance apps/orders: resources: the API server refuses DaemonSet apps/orders-dapr-shared' in err.value.msg
+    assert store == {} and svc.applied == [], 'nothing may be applied when any object is refused'
+
+
+def test_one_bad_instance_stops_the_whole_list_before_any_change():
+    store = {}
+    svc = FakeService(store, reject=('Deployment', 'spec.template.spec.tolerations[0].effect: Unsupported value'))
+    with pytest.raises(InvalidInstance, match='instance apps/b: tolerations'):
+        run(store, service=svc, instances=[dict(app_id='a', namespace='apps'),
+                                           dict(app_id='b', namespace='apps', strategy='deployment')])
+    assert store == {}
+
+
+def test_invalid_input_fails_before_any_read():
+    svc = FakeService({})
+    svc.namespace_exists = None  # any cluster call would fail
     with pytest.raises(InvalidInstance, match='app_id must be a DNS-1123 label'):
-        dapr_shared.run(module, service_factory=lambda: built.append(1))
-    assert built == []
+        run({}, service=svc, app_id='Bad_Id')
+
+
+def test_list_reports_every_problem_at_once():
+    with pytest.raises(InvalidInstance) as err:
+        run({}, instances=[dict(app_id='a', replicas=2), dict(app_id='a', log_level='INFO')])
+    text = err.value.msg
+    assert 'replicas applies only to strategy deployment' in text and "log_level must be one of" in text
+    assert 'duplicate app_id in namespace default' in text
 
 
 def test_token_kept_and_rotated():
@@ -128,5 +176,49 @@ def test_remove_deletes_everything_owned():
     run(store)
     result, svc, unused = run(store, state='absent')
     assert store == {} and svc.deleted[0] == 'DaemonSet' and result['changed']
-    again = run(store, state='absent')[0]
-    assert not again['changed']
+
+
+def test_helm_instance_hands_the_release_over_and_keeps_the_token_out_of_it():
+    store = {}
+    result, svc, module = run(store, method='helm')
+    entry = result['instances'][0]
+    assert not result['complete'] and svc.applied == ['Secret'], 'only the token Secret is ours'
+    release = entry['helm']
+    assert release['args']['name'] == 'orders' and release['args']['chart_ref'] == CHART['ref']
+    assert release['args']['plain_http'] is True
+    kinds = sorted(o['kind'] for o in release['plan']['objects'])
+    assert kinds == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
+    token = list(module.no_log_values)[0]
+    assert token not in repr(release), 'the token must never reach Helm (values or manifests)'
+    assert release['args']['release_values']['shared']['daprd']['token'] == ''
+    ds = [o for o in release['plan']['objects'] if o['kind'] == 'DaemonSet'][0]
+    assert ds['metadata']['name'] == 'orders-dapr-shared-chart'
+    assert ds['spec']['selector']['matchLabels'] == S.selector_labels('orders', 'helm')
+
+
+def test_switch_manifests_to_helm_removes_our_objects_but_keeps_the_token():
+    store = {}
+    run(store)
+    token = [o for o in store.values() if o['kind'] == 'Secret'][0]['data']
+    result, svc, unused = run(store, method='helm')
+    assert sorted(k[1] for k in store) == ['Secret'] and list(store.values())[0]['data'] == token
+    assert 'DaemonSet' in svc.deleted and 'Service' in svc.deleted
+
+
+def test_switch_helm_to_manifests_asks_for_the_uninstall_first():
+    store = {('v1', 'Service', 'apps', 'orders-dapr'): dict(apiVersion='v1', kind='Service', metadata=dict(
+        name='orders-dapr', namespace='apps', labels={S.LABEL_MANAGED_BY: 'Helm'},
+        annotations={S.ANNOTATION_HELM_RELEASE: 'orders'}))}
+    svc = FakeService(store, releases=[('apps', 'orders')])
+    result, svc, unused = run(store, service=svc)
+    entry = result['instances'][0]
+    assert entry['helm_uninstall'] == dict(name='orders', release_namespace='apps')
+    assert svc.applied == [] and not result['complete']
+
+
+def test_helm_release_of_another_app_is_refused():
+    store = {('v1', 'Service', 'apps', 'orders-dapr'): dict(apiVersion='v1', kind='Service', metadata=dict(
+        name='orders-dapr', namespace='apps', labels={S.LABEL_MANAGED_BY: 'Helm'},
+        annotations={S.ANNOTATION_HELM_RELEASE: 'someone'}))}
+    with pytest.raises(DaprSharedError, match='belongs to Helm release someone'):
+        run(store, method='helm')

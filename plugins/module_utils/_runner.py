@@ -1,0 +1,340 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: what the dapr_shared module does, for both backends.
+
+Order of a run (every instance of the task together):
+
+1. validate every instance (all problems at once);
+2. read: the control plane, the current objects, who owns them, the tokens to keep;
+3. server-side dry run of every object of every instance: the API server checks them all before
+   the first real change, and a rejection names the instance and the field;
+4. apply what the dry runs showed to differ, prune what is no longer wanted;
+5. wait on all workloads together.
+
+With method helm, step 4 applies only the token Secrets (never part of a release) and hands the
+release to the action plugin, which runs kubernetes.core.helm with the post-renderer and then calls
+this module again with step=wait. Check mode lives in _service.KubeService: applies and deletes
+become dry runs there, and this code runs unchanged.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import secrets
+
+from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
+from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
+from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, InvalidInstance
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint, is_token_secret, render_instance
+
+WORKLOAD_KINDS = ('DaemonSet', 'Deployment')
+
+# Where the API server's complaint about a rendered object comes from in the instance schema.
+_SERVER_PATHS = (
+    (r'\.resources\b', 'resources'),
+    (r'\.tolerations\b', 'tolerations'),
+    (r'\.affinity\b', 'affinity'),
+    (r'\.nodeSelector\b', 'node_selector'),
+    (r'\.priorityClassName\b', 'priority_class_name'),
+    (r'\.imagePullSecrets\b', 'image_pull_secrets'),
+    (r'\.image\b', 'daprd_image'),
+    (r'metadata\.labels\b', 'labels'),
+    (r'metadata\.annotations\b', 'annotations'),
+    (r'\.replicas\b', 'replicas'),
+)
+
+
+def instances_from_params(params):
+    """The instances of a task: the list option, or the instance described by the flat options."""
+    if params.get('instances') is not None:
+        raws = params['instances']
+        if params.get('app_id'):
+            raise InvalidInstance(['app_id and instances are mutually exclusive: give one instance or a list'])
+    elif params.get('app_id'):
+        raws = [dict((k, params.get(k)) for k in SC.FIELDS)]
+    else:
+        raise InvalidInstance(['app_id is required (or instances, a list of instances)'])
+    instances = [SC.apply_defaults(raw) if isinstance(raw, dict) else raw for raw in raws]
+    problems = V.validate_instances(instances)
+    if problems:
+        raise InvalidInstance(problems)
+    return instances
+
+
+def field_of_rejection(message):
+    for pattern, field in _SERVER_PATHS:
+        if re.search(pattern, message):
+            return field
+    return None
+
+
+def _owner(current, app_id):
+    """'manifests', 'helm' (the release of this app id), or a sentence naming the foreign owner."""
+    meta = current['metadata']
+    labels = meta.get('labels') or {}
+    annotations = meta.get('annotations') or {}
+    if labels.get(N.LABEL_MANAGED_BY) == N.MANAGED_BY and labels.get(N.LABEL_INSTANCE) == app_id:
+        return 'manifests'
+    if labels.get(N.LABEL_MANAGED_BY) == N.HELM_MANAGED_BY:
+        if annotations.get(N.ANNOTATION_HELM_RELEASE) == app_id:
+            return 'helm'
+        return 'it belongs to Helm release %s' % annotations.get(N.ANNOTATION_HELM_RELEASE, '?')
+    if labels.get(N.LABEL_MANAGED_BY):
+        return 'it is managed by %s' % labels[N.LABEL_MANAGED_BY]
+    return 'it was not created by daprkit.dapr (a sidecar app with the same app id, or created by hand)'
+
+
+class InstanceRun(object):
+    """One instance through the steps, with what was read and what was done to it."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        self.key = N.instance_key(instance)
+        self.method = instance['method']
+        self.control_plane = None
+        self.version = ''
+        self.namespace_exists = False
+        self.desired = []          # everything rendered for the instance's backend
+        self.module_objects = []   # what this module applies (helm: the token Secrets only)
+        self.before = {}
+        self.after = {}
+        self.stale = []
+        self.release_exists = False
+        self.uninstall_first = False
+        self.helm = None
+        self.tracker = DifferenceTracker()
+        self.planned = DifferenceTracker()  # helm: the release's objects as the post-renderer will make them
+        self.readiness = None
+
+    def where(self):
+        return 'instance %s' % self.key
+
+    def workload(self):
+        return next((o for o in self.desired if o['kind'] in WORKLOAD_KINDS), None)
+
+
+class Runner(object):
+    def __init__(self, module, service, chart=None):
+        self.module = module
+        self.service = service
+        self.chart = chart or {}
+        self._control_planes = {}
+
+    # -- step 2: read -------------------------------------------------------------------------
+    def _control_plane(self, namespace):
+        if namespace not in self._control_planes:
+            self._control_planes[namespace] = CP.read(self.service, namespace)
+        found = self._control_planes[namespace]
+        return CP.ControlPlane(found.namespace, found.trust_domain, found.ca_crt, found.mtls, found.version)
+
+    def _resolve_token(self, run, field):
+        """(value to store or None, hash for the pod annotation). A generated token is kept across runs."""
+        instance = run.instance
+        ref = N.token_secret_ref(instance, field)
+        if ref is None:
+            return None, None
+        token = instance[field]
+        if token['value']:
+            return token['value'], fingerprint(token['value'])
+        if not run.namespace_exists:
+            return 'planned', 'planned'
+        # The current token is kept (idempotence) and registered as a no_log value.
+        current = self.service.read_secret_value(instance['namespace'], ref[0], ref[1])
+        if token['secret_name']:
+            if current is None:
+                raise DaprSharedError('%s: %s.secret_name: Secret %s/%s has no key %r; create it first or let the '
+                                      'module generate a token' % (run.where(), field, instance['namespace'], ref[0], ref[1]))
+            self.module.no_log_values.add(current)
+            return None, fingerprint(current)
+        value = current if current else secrets.token_urlsafe(48)
+        self.module.no_log_values.add(value)
+        return value, fingerprint(value)
+
+    def read(self, run):
+        instance = run.instance
+        namespace, app_id = instance['namespace'], instance['app_id']
+        run.namespace_exists = self.service.namespace_exists(namespace)
+        if run.namespace_exists:
+            run.release_exists = self.service.helm_release_exists(namespace, N.names(app_id, 'helm')['helm_release'])
+        owned = self.service.owned_objects(namespace, app_id) if run.namespace_exists else []
+        if instance['state'] == 'absent':
+            # workloads first, so that pods stop before their Service and credentials go
+            run.stale = sorted(owned, key=lambda o: 0 if o['kind'] in WORKLOAD_KINDS else 1)
+            return
+        if not run.namespace_exists and not self.module.check_mode:
+            raise DaprSharedError('%s: namespace: %s does not exist; create it first' % (run.where(), namespace))
+        cp = self._control_plane(instance['control_plane_namespace'])
+        if instance['control_plane_trust_domain']:
+            cp.trust_domain = instance['control_plane_trust_domain']
+        try:
+            cp.mtls = CP.resolve_mtls(instance['mtls'], cp.mtls)
+        except ValueError as exc:
+            raise InvalidInstance(['%s: %s' % (run.where(), exc)])
+        run.control_plane = cp
+        run.version = instance['daprd_version'] or cp.version
+        if not run.version:
+            raise InvalidInstance(['%s: daprd_version: the control plane in %s reports no version; set daprd_version'
+                                   % (run.where(), cp.namespace)])
+        tokens = dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+        run.desired = render_instance(instance, cp, run.version, tokens)
+        run.module_objects = run.desired if run.method == 'manifests' else [o for o in run.desired if is_token_secret(o)]
+        for obj in run.desired:
+            current = self.service.get(obj['apiVersion'], obj['kind'], obj['metadata']['name'],
+                                       obj['metadata']['namespace']) if run.namespace_exists else None
+            run.before[object_key(obj)] = current
+            if current is None:
+                continue
+            owner = _owner(current, app_id)
+            if owner == 'helm' and run.method == 'manifests':
+                run.uninstall_first = True  # switching helm -> manifests: the release goes first
+            elif owner not in ('manifests', 'helm'):
+                raise DaprSharedError('%s: %s already exists and %s; refusing to take it over. Remove it, or choose '
+                                      'another app_id or namespace.' % (run.where(), describe(obj), owner))
+        wanted = set(object_key(o) for o in run.module_objects)
+        run.stale = [o for o in owned if object_key(o) not in wanted]
+
+    # -- step 3: dry run ----------------------------------------------------------------------
+    def dry_run(self, run):
+        if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first:
+            # nothing to ask the server yet: a missing namespace plans creations, a release goes first
+            for obj in ([] if run.instance['state'] == 'absent' else run.desired):
+                run.after[object_key(obj)] = obj
+            return
+        for obj in run.desired:
+            try:
+                run.after[object_key(obj)] = self.service.apply(obj, dry_run=True)
+            except DaprSharedError as exc:
+                field = field_of_rejection(exc.msg)
+                raise InvalidInstance(['%s: %sthe API server refuses %s: %s' % (
+                    run.where(), '%s: ' % field if field else '', describe(obj), exc.msg)])
+
+    # -- step 4: apply ------------------------------------------------------------------------
+    def apply(self, run):
+        instance = run.instance
+        if instance['state'] == 'absent':
+            for obj in run.stale:
+                self.service.delete(obj)
+                run.tracker.record('deleted', obj, None)
+            return
+        if run.uninstall_first:
+            return
+        for obj in run.desired:
+            key = object_key(obj)
+            before, after = run.before.get(key), run.after.get(key)
+            action = compare(before, after)
+            if obj in run.module_objects:
+                if action != 'unchanged' and not self.module.check_mode:
+                    after = self.service.apply(obj)
+                run.tracker.record(action, before, after)
+            else:
+                run.planned.record(action, before, after)
+        for obj in run.stale:
+            self.service.delete(obj)
+            run.tracker.record('deleted', obj, None)
+        if run.method == 'helm':
+            run.helm = _helm.release(instance, run.control_plane, run.version, run.desired, self.chart)
+
+    # -- step 5: wait -------------------------------------------------------------------------
+    def wait_gone(self, runs, timeout):
+        gone = [o for run in runs for o in run.stale]
+        if gone:
+            self.service.wait_gone(gone, timeout)
+
+    def wait(self, runs, timeout):
+        present = [run for run in runs if run.instance['state'] == 'present' and not run.uninstall_first]
+        workloads = [(run.workload(), self._pod_selector(run)) for run in present]
+        for run, summary in zip(present, self.service.wait_ready(workloads, timeout) if workloads else []):
+            run.readiness = summary
+
+    def _pod_selector(self, run):
+        return N.label_selector(N.selector_labels(run.instance['app_id'], run.method))
+
+    def current_readiness(self, run):
+        if run.instance['state'] != 'present' or not run.namespace_exists or run.uninstall_first:
+            return dict(ready=False)
+        return self.service.readiness(run.workload(), self._pod_selector(run))[0]
+
+    # -- the steps together -------------------------------------------------------------------
+    def run(self, step='apply'):
+        runs = [InstanceRun(i) for i in instances_from_params(self.module.params)]
+        for run in runs:
+            self.read(run)
+        if step == 'wait':
+            return self._wait_only(runs)
+        for run in runs:
+            self.dry_run(run)
+        try:
+            for run in runs:
+                self.apply(run)
+            handoff = [run for run in runs if run.helm or run.uninstall_first or
+                       (run.instance['state'] == 'absent' and run.release_exists)]
+            if self.module.params.get('wait') and not self.module.check_mode:
+                # before a release takes over their names, the objects of the other backend must be gone
+                self.wait_gone(runs, self.module.params['wait_timeout'])
+                if not handoff:
+                    self.wait(runs, self.module.params['wait_timeout'])
+        except DaprSharedError as exc:
+            # Objects were applied: say so, and what, with the failure.
+            exc.details.update(changed=any(r.tracker.changed for r in runs),
+                               instances=[self.result(r) for r in runs])
+            raise
+        for run in runs:
+            if run.readiness is None:
+                run.readiness = self.current_readiness(run)
+        return self.results(runs, complete=not handoff)
+
+    def _wait_only(self, runs):
+        if self.module.params.get('wait') and not self.module.check_mode:
+            self.wait(runs, self.module.params['wait_timeout'])
+        for run in runs:
+            if run.readiness is None:
+                run.readiness = self.current_readiness(run)
+        return self.results(runs, complete=True)
+
+    # -- results ------------------------------------------------------------------------------
+    def result(self, run):
+        instance = run.instance
+        entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
+                     strategy=instance['strategy'], state=instance['state'], changed=run.tracker.changed,
+                     objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness)
+        if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
+            entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
+                                           release_namespace=instance['namespace'])
+        if run.helm:
+            entry['helm'] = run.helm
+            entry['helm_release_exists'] = run.release_exists
+        if instance['state'] != 'present':
+            return entry
+        endpoints = N.endpoints(instance['app_id'], instance['namespace'], instance['cluster_domain'])
+        ref = N.token_secret_ref(instance)
+        endpoints['api_token'] = dict(secret_name=ref[0], secret_key=ref[1], env=dict(DAPR_API_TOKEN=dict(
+            secretKeyRef=dict(name=ref[0], key=ref[1])))) if ref else None
+        endpoints['ready'] = bool((run.readiness or {}).get('ready'))
+        entry.update(endpoints=endpoints, api_token=endpoints['api_token'],
+                     control_plane=run.control_plane.as_result() if run.control_plane else None)
+        app_ref = N.token_secret_ref(instance, 'app_token')
+        if app_ref:
+            entry['app_token'] = dict(secret_name=app_ref[0], secret_key=app_ref[1])
+        if self.module._diff:
+            diff = run.tracker.diff()
+            for side, objects in run.planned.diff().items():
+                diff[side].update(objects)
+            entry['diff'] = diff
+        return entry
+
+    def results(self, runs, complete):
+        entries = [self.result(run) for run in runs]
+        result = dict(changed=any(e['changed'] for e in entries), instances=entries, complete=complete)
+        if self.module.params.get('instances') is None and entries:
+            # one instance given by the flat options: its result at the top, as before the list option existed
+            for key in ('objects', 'readiness', 'endpoints', 'api_token', 'app_token', 'control_plane', 'diff'):
+                if key in entries[0]:
+                    result[key] = entries[0][key]
+        return result

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, daprkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to daprkit.dapr: the instance schema, declared once.
+
+Each field carries its type, default, choices, description and what each backend does with it.
+Everything else is derived from FIELDS:
+
+- the module argument spec (INSTANCE_ARG_SPEC, below);
+- the module doc fragment plugins/doc_fragments/instance.py, the role argument specs and the
+  README's field table (written by tools/gen_schema_docs.py, checked for freshness by `make lint`).
+
+`sample` is a valid non-default value; tests/unit/test_schema_backends.py sets it on an instance
+and fails unless every backend's output changes (or the backend refuses the field with a reason).
+Pure: no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+STRATEGIES = ('daemonset', 'deployment')
+STATES = ('present', 'absent')
+METHODS = ('manifests', 'helm')
+APP_PROTOCOLS = ('http', 'https', 'grpc', 'grpcs', 'h2c')
+LOG_LEVELS = ('debug', 'info', 'warn', 'error')
+LOG_FORMATS = ('text', 'json')
+PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
+MTLS_MODES = ('auto', 'enabled', 'disabled')
+DEFAULT_METRICS_PORT = 9090
+MIN_TOKEN_LENGTH = 32
+
+
+class Field(object):
+    """One option of an instance (or of a sub-mapping)."""
+
+    def __init__(self, type, default, description, choices=None, elements=None, options=None,
+                 required=False, no_log=None, sample=None, helm=None):
+        self.type = type
+        self.default = default
+        self.description = [description] if isinstance(description, str) else list(description)
+        self.choices = list(choices) if choices else None
+        self.elements = elements
+        self.options = options
+        self.required = required
+        self.no_log = no_log
+        self.sample = sample
+        # None: the helm backend consumes the field (chart values and/or the post-renderer);
+        # a string: the reason the helm backend refuses a non-default value.
+        self.helm = helm
+
+    def arg_spec(self):
+        spec = dict(type=self.type)
+        if self.required:
+            spec['required'] = True
+        else:
+            spec['default'] = copy.deepcopy(self.default)
+        for key in ('choices', 'elements', 'no_log'):
+            if getattr(self, key) is not None:
+                spec[key] = copy.deepcopy(getattr(self, key))
+        if self.options:
+            spec['options'] = dict((name, f.arg_spec()) for name, f in self.options.items())
+        return spec
+
+    def doc(self):
+        entry = dict(description=self.description if len(self.description) > 1 else self.description[0],
+                     type=self.type)
+        if self.elements:
+            entry['elements'] = self.elements
+        if self.required:
+            entry['required'] = True
+        else:
+            entry['default'] = copy.deepcopy(self.default)
+        if self.choices:
+            entry['choices'] = list(self.choices)
+        if self.options:
+            entry['suboptions'] = dict((name, f.doc()) for name, f in self.options.items())
+        return entry
+
+
+def _token(what, default_enabled, enabled_doc, value_doc):
+    return dict(
+        enabled=Field('bool', default_enabled, enabled_doc, sample=not default_enabled),
+        value=Field('str', '', value_doc, no_log=True, sample='s' * MIN_TOKEN_LENGTH),
+        secret_name=Field('str', '', 'An existing Secret in O(namespace) that holds the token; it is read, never '
+                          'changed.', sample='my-%s' % what),
+        secret_key=Field('str', 'token', 'Key of the token in the Secret.', no_log=False, sample='key'),
+    )
+
+
+FIELDS = dict(
+    app_id=Field('str', None, [
+        'The Dapr app id the shared daprd serves. A DNS-1123 label of at most 58 characters.',
+        'The instance\'s Service is named C(<app_id>-dapr), as with the official chart.'], required=True),
+    namespace=Field('str', 'default', 'Namespace of the instance; it must exist.', sample='other'),
+    state=Field('str', 'present', 'C(present) installs or updates the instance, C(absent) removes every object it owns.',
+                choices=STATES),
+    method=Field('str', 'manifests', [
+        'Backend. C(manifests) renders and applies the objects itself; C(helm) installs the official dapr-shared '
+        'chart as a Helm release (kept in Helm\'s history), its known defects fixed by a post-renderer.',
+        'Switching removes every object of the previous backend; the API token is kept.'], choices=METHODS,
+        sample='helm'),
+    strategy=Field('str', 'daemonset', [
+        'C(daemonset) runs one daprd per node and routes callers to the daprd of their own node.',
+        'C(deployment) runs O(replicas) daprd for the whole cluster.',
+        'Switching removes every object of the previous strategy.'], choices=STRATEGIES, sample='deployment'),
+    replicas=Field('int', 1, 'Number of daprd replicas; only with O(strategy=deployment).', sample=3),
+    remote_host=Field('str', '', [
+        'Host (name or IP, no scheme, no port) where daprd reaches the app (C(--app-channel-address)).',
+        'Required when O(remote_port) is set.'], sample='app.example.svc'),
+    remote_port=Field('int', 0, 'Port of the app at O(remote_host); C(0) means no app channel (output bindings and '
+                      'API only).', sample=8080),
+    app_protocol=Field('str', 'http', 'Protocol daprd uses to reach the app.', choices=APP_PROTOCOLS, sample='grpc'),
+    daprd_image=Field('str', 'ghcr.io/dapr/daprd', 'Image repository of daprd, without tag.',
+                      sample='registry.example.com/daprd'),
+    daprd_version=Field('str', '', 'Tag of O(daprd_image); empty means the version of the control plane.',
+                        sample='1.17.9'),
+    image_pull_policy=Field('str', 'IfNotPresent', 'Pull policy of the daprd image.', choices=PULL_POLICIES,
+                            sample='Always'),
+    image_pull_secrets=Field('list', [], 'Names of Secrets in O(namespace) used to pull the image.', elements='str',
+                             no_log=False, sample=['pull']),
+    control_plane_namespace=Field('str', '', 'Namespace of the Dapr control plane; empty means the one namespace that '
+                                  'runs C(dapr-sentry).', sample='dapr-other'),
+    control_plane_trust_domain=Field('str', '', 'Trust domain of the control plane; empty means the one of its '
+                                     'C(daprsystem) Configuration.', sample='example.org'),
+    cluster_domain=Field('str', 'cluster.local', 'DNS domain of the cluster, used in derived addresses and endpoints.',
+                         sample='corp.local'),
+    sentry_address=Field('str', '', 'C(host:port) of Sentry; empty derives '
+                         'C(dapr-sentry.<control plane namespace>.svc.<cluster_domain>:443).', sample='sentry:443'),
+    operator_address=Field('str', '', 'C(host:port) of the operator; empty derives '
+                           'C(dapr-api.<ns>.svc.<cluster_domain>:443).', sample='operator:443'),
+    placement_address=Field('str', '', 'C(host:port) of placement; empty derives '
+                            'C(dapr-placement-server.<ns>.svc.<cluster_domain>:50005).', sample='placement:50005'),
+    scheduler_address=Field('str', '', 'C(host:port) of the scheduler; empty derives '
+                            'C(dapr-scheduler-server-a.<ns>.svc.<cluster_domain>:443).', sample='scheduler:443'),
+    mtls=Field('str', 'auto', [
+        'C(auto) matches the control plane\'s C(daprsystem) Configuration.',
+        'C(enabled) or C(disabled) must agree with it, otherwise the task fails before any change.'],
+        choices=MTLS_MODES, sample='disabled'),
+    log_level=Field('str', 'info', 'daprd log level.', choices=LOG_LEVELS, sample='debug'),
+    log_format=Field('str', 'text', 'daprd log format.', choices=LOG_FORMATS, sample='json'),
+    api_logging=Field('bool', False, 'Log every API call daprd serves.', sample=True),
+    metrics=Field('dict', {}, 'Prometheus metrics of daprd.', options=dict(
+        enabled=Field('bool', True, 'Expose metrics.', sample=False),
+        port=Field('int', DEFAULT_METRICS_PORT, 'Metrics port.', sample=9191),
+    )),
+    config=Field('str', '', 'Name of a Dapr Configuration in O(namespace) applied to daprd; empty for none.',
+                 sample='tracing'),
+    app_health=Field('dict', {}, 'App health checks daprd performs over the app channel.', options=dict(
+        enabled=Field('bool', False, 'Enable app health checks; needs O(remote_port).', sample=True),
+        path=Field('str', '/healthz', 'HTTP path probed.', sample='/ready'),
+        probe_interval=Field('int', 5, 'Seconds between probes.', sample=7),
+        probe_timeout=Field('int', 500, 'Probe timeout in milliseconds.', sample=900),
+        threshold=Field('int', 3, 'Failures before the app is marked unhealthy.', sample=4),
+    )),
+    api_token=Field('dict', {}, [
+        'The token every client must send (header C(dapr-api-token)); daprd reads it from C(DAPR_API_TOKEN).',
+        'By default a random token is generated once into the Secret C(<app_id>-dapr-api-token) and kept.',
+        'Changing the token rolls the pods. The value is never returned.'], no_log=False, options=_token(
+        'api-token', True, 'Require a token. Disabling it leaves the daprd API open to whoever reaches the Service.',
+        'The token, at least 32 characters (for example from Ansible Vault). Mutually exclusive with '
+        'O(api_token.secret_name).')),
+    app_token=Field('dict', {}, [
+        'The token daprd sends to the app on every callback (header C(dapr-api-token), from C(APP_API_TOKEN)),',
+        'so that the app can tell daprd from other callers. Generated and kept like O(api_token) when enabled.'],
+        no_log=False, options=_token(
+            'app-token', False, 'Send an app token.',
+            'The token, at least 32 characters. Mutually exclusive with O(app_token.secret_name).')),
+    network_policy=Field('dict', {}, [
+        'A NetworkPolicy that lets only the listed clients reach the API ports (3500, 50001), only Dapr peers',
+        '(pods with a C(dapr.io/app-id) label) reach the internal gRPC port (50002), and only the monitoring',
+        'namespaces reach the metrics port. Everything else is denied.',
+        'It takes effect only where the cluster\'s network plugin enforces NetworkPolicy.'], options=dict(
+        enabled=Field('bool', True, 'Create the NetworkPolicy.', sample=False),
+        client_namespaces=Field('list', [], 'Namespaces whose pods may call the API; empty means the instance\'s own '
+                                'namespace.', elements='str', sample=['clients']),
+        client_pod_selector=Field('dict', {}, 'Labels client pods must carry (in those namespaces); empty means every '
+                                  'pod there.', sample={'role': 'client'}),
+        monitoring_namespaces=Field('list', [], 'Namespaces allowed to scrape the metrics port; empty means none.',
+                                    elements='str', sample=['monitoring']),
+    )),
+    node_selector=Field('dict', {}, 'Node selector of the daprd pods.', sample={'pool': 'dapr'}),
+    tolerations=Field('list', [], 'Tolerations of the daprd pods.', elements='dict',
+                      sample=[{'key': 'dedicated', 'operator': 'Exists'}]),
+    affinity=Field('dict', {}, 'Affinity of the daprd pods.', sample={'nodeAffinity': {}}),
+    resources=Field('dict', {}, 'Resource requests and limits of the daprd container.',
+                    sample={'requests': {'cpu': '100m'}}),
+    priority_class_name=Field('str', '', 'PriorityClass of the daprd pods.', sample='high'),
+    labels=Field('dict', {}, 'Extra labels on every object and pod.', sample={'team': 'a'}),
+    annotations=Field('dict', {}, 'Extra annotations on every object and pod.', sample={'team': 'a'}),
+)
+
+# Argument spec of one instance, in AnsibleModule form.
+INSTANCE_ARG_SPEC = dict((name, f.arg_spec()) for name, f in FIELDS.items())
+
+
+def walk(fields=None, prefix=''):
+    """(dotted name, Field) of every field and sub-field, depth first."""
+    for name, field in (FIELDS if fields is None else fields).items():
+        yield prefix + name, field
+        if field.options:
+            yield from walk(field.options, prefix + name + '.')
+
+
+def apply_defaults(params, spec=None):
+    """A deep copy of params with every missing key filled from the spec's defaults.
+
+    AnsibleModule does this for the module's own options; the list option and the role use this
+    so that every path sees the same fully populated instance. Unknown keys are kept (and refused
+    by validation).
+    """
+    spec = INSTANCE_ARG_SPEC if spec is None else spec
+    result = {}
+    params = params or {}
+    for key, option in spec.items():
+        value = params.get(key)
+        if value is None:
+            value = copy.deepcopy(option.get('default'))
+        if option.get('type') == 'dict' and option.get('options') and isinstance(value or {}, dict):
+            value = apply_defaults(value or {}, option['options'])
+        result[key] = value
+    for key, value in params.items():
+        if key not in result:
+            result[key] = copy.deepcopy(value)
+    return result

@@ -1,0 +1,104 @@
+"""The helm backend's post-renderer: pure transformation, and the program the action plugin writes."""
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import post_renderer_program
+from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
+from ansible_collections.daprkit.dapr.plugins.module_utils._post_render import PostRenderError, post_render
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import render_instance
+
+HOOK = {'helm.sh/hook': 'pre-delete'}
+CHART_LABELS = {'helm.sh/chart': 'dapr-shared-chart-0.0.16', 'app.kubernetes.io/managed-by': 'Helm',
+                'app.kubernetes.io/name': 'dapr-shared-chart', 'app.kubernetes.io/instance': 'orders'}
+
+
+def chart_render(strategy='daemonset'):
+    """What the dapr-shared chart 0.0.16 renders for release orders (kinds, names, labels)."""
+    def obj(kind, name, api='v1', **extra):
+        meta = dict(name=name, labels=dict(CHART_LABELS))
+        meta.update(extra)
+        return dict(apiVersion=api, kind=kind, metadata=meta)
+    workload = 'DaemonSet' if strategy == 'daemonset' else 'Deployment'
+    return [
+        obj('ServiceAccount', 'orders-dapr-shared-chart'),
+        obj('Secret', 'orders-dapr-shared-chart'),
+        obj('ClusterRole', 'orders-dapr-shared-chart-secret-reader', 'rbac.authorization.k8s.io/v1'),
+        obj('ClusterRoleBinding', 'orders-dapr-shared-chart-secret-reader', 'rbac.authorization.k8s.io/v1'),
+        obj('ClusterRole', 'orders-dapr-shared-chart-configmap-creator', 'rbac.authorization.k8s.io/v1'),
+        obj('ClusterRoleBinding', 'orders-dapr-shared-chart-configmap-creator', 'rbac.authorization.k8s.io/v1'),
+        obj('Service', 'orders-dapr'),
+        obj(workload, 'orders-dapr-shared-chart', 'apps/v1'),
+        obj('ServiceAccount', 'cm-remover-orders', annotations=HOOK),
+        obj('Role', 'cm-remover-orders', 'rbac.authorization.k8s.io/v1', annotations=HOOK),
+        obj('RoleBinding', 'cm-remover-orders', 'rbac.authorization.k8s.io/v1', annotations=HOOK),
+        obj('Pod', 'delete-cm-task-orders', annotations=HOOK),
+        None,  # helm emits empty documents
+    ]
+
+
+def plan(strategy='daemonset', **kw):
+    instance = SC.apply_defaults(dict(app_id='orders', namespace='apps', method='helm', strategy=strategy, **kw))
+    cp = ControlPlane('dapr-system', ca_crt='CERT', version='1.18.2')
+    objects = render_instance(instance, cp, '1.18.2', dict(api_token=('t' * 40, 'h')))
+    return _helm.release(instance, cp, '1.18.2', objects, dict(ref='x', version='0.0.16'))['plan']
+
+
+@pytest.mark.parametrize('strategy', SC.STRATEGIES)
+def test_release_holds_our_objects_under_the_chart_names(strategy):
+    out = post_render(chart_render(strategy), plan(strategy))
+    kinds = sorted((o['kind'], o['metadata']['name']) for o in out)
+    workload = 'DaemonSet' if strategy == 'daemonset' else 'Deployment'
+    assert kinds == sorted([('ServiceAccount', 'orders-dapr-shared-chart'), ('Service', 'orders-dapr'),
+                            (workload, 'orders-dapr-shared-chart'), ('ConfigMap', 'orders-dapr-trust-anchors'),
+                            ('NetworkPolicy', 'orders-dapr-shared')])
+    for o in out:
+        assert o['metadata']['labels'][N.LABEL_MANAGED_BY] == 'Helm'
+        assert '_from_chart' not in o
+    pod = [o for o in out if o['kind'] == workload][0]['spec']['template']['spec']
+    assert pod['securityContext']['runAsNonRoot'] and pod['automountServiceAccountToken'] is False
+    assert 'initContainers' not in pod, 'the init container that copies the issuer key is gone'
+    args = pod['containers'][0]['args']
+    assert '--scheduler-host-address' in args
+    assert args[args.index('--sentry-address') + 1].endswith(':443')
+    assert 'tcpSocket' in pod['containers'][0]['livenessProbe']
+    service = [o for o in out if o['kind'] == 'Service'][0]
+    assert service['spec']['internalTrafficPolicy'] == ('Local' if strategy == 'daemonset' else 'Cluster')
+
+
+def test_no_cluster_scoped_object_no_hook_and_no_secret_reaches_helm():
+    out = post_render(chart_render(), plan())
+    assert not [o for o in out if o['kind'] in ('ClusterRole', 'ClusterRoleBinding', 'Secret', 'Pod', 'Role')]
+    assert not [o for o in out if 'helm.sh/hook' in (o['metadata'].get('annotations') or {})]
+
+
+def test_an_unknown_chart_object_fails_loudly():
+    chart = chart_render() + [dict(apiVersion='batch/v1', kind='Job', metadata=dict(name='surprise'))]
+    with pytest.raises(PostRenderError, match='Job/surprise'):
+        post_render(chart, plan())
+
+
+def test_a_chart_that_lacks_an_object_fails_loudly():
+    chart = [o for o in chart_render() if not o or o['kind'] != 'Service']
+    with pytest.raises(PostRenderError, match='did not render Service/orders-dapr'):
+        post_render(chart, plan())
+
+
+def test_the_program_helm_runs(tmp_path):
+    path = tmp_path / 'post-render'
+    path.write_text(post_renderer_program(sys.executable, plan()))
+    os.chmod(str(path), 0o700)
+    stdin = yaml.safe_dump_all(chart_render())
+    done = subprocess.run([str(path)], input=stdin, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    kinds = sorted(o['kind'] for o in yaml.safe_load_all(done.stdout))
+    assert kinds == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
+    bad = subprocess.run([str(path)], input=stdin + '---\nkind: Job\nmetadata: {name: x}\n', capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode == 1 and 'Job/x' in bad.stderr
