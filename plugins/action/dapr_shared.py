@@ -154,5 +154,6 @@ def _failure(first, key, what, res):
     msg = 'instance %s: %s failed: %s' % (key, what, res.get('msg') or '')
     if stderr and stderr not in msg:
         msg += '\n' + stderr
+    instances = [dict((k, v) for k, v in e.items() if k != 'helm') for e in first.get('instances') or []]
     return dict(failed=True, changed=bool(first.get('changed')), msg=msg, command=res.get('command'),
-                instances=first.get('instances'))
+                instances=instances)

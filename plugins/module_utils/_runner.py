@@ -263,7 +263,13 @@ class Runner(object):
 
     # -- the steps together -------------------------------------------------------------------
     def run(self, step='apply'):
-        runs = [InstanceRun(i) for i in instances_from_params(self.module.params)]
+        instances = instances_from_params(self.module.params)
+        for instance in instances:
+            # a token given in the list option has no no_log of its own: hide it from every output
+            for field, _e, _s, _a in N.TOKEN_FIELDS:
+                if instance[field]['value']:
+                    self.module.no_log_values.add(instance[field]['value'])
+        runs = [InstanceRun(i) for i in instances]
         for run in runs:
             self.read(run)
         if step == 'wait':

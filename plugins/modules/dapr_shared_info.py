@@ -33,6 +33,12 @@ options:
     description: "DNS domain of the cluster, used in the endpoints."
     type: str
     default: cluster.local
+  control_planes:
+    description:
+      - Also list the Dapr control planes of the cluster (namespaces with the Service C(dapr-sentry)), the rule
+        M(daprkit.dapr.dapr_shared) uses to find one. Needs read access to Services in every namespace.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -47,6 +53,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+control_planes:
+  description: The Dapr control planes found, with their version.
+  returned: when O(control_planes=true)
+  type: list
+  elements: dict
+  sample: [{namespace: dapr-system, version: 1.18.2}]
 instances:
   description: One entry per instance found.
   returned: always
@@ -67,6 +79,7 @@ instances:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
 from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
@@ -76,16 +89,21 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeS
 
 def main():
     spec = auth_spec()
-    spec.update(app_id=dict(type='str'), namespace=dict(type='str'), cluster_domain=dict(type='str', default='cluster.local'))
+    spec.update(app_id=dict(type='str'), namespace=dict(type='str'), cluster_domain=dict(type='str', default='cluster.local'),
+                control_planes=dict(type='bool', default=False))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     for value in kubeconfig_secrets(module.params.get('kubeconfig')):
         module.no_log_values.add(value)
     try:
         service = KubeService(dynamic_client(module.params))
-        instances = gather(service, module.params['namespace'], module.params['app_id'], module.params['cluster_domain'])
+        result = dict(changed=False, instances=gather(service, module.params['namespace'], module.params['app_id'],
+                                                      module.params['cluster_domain']))
+        if module.params['control_planes']:
+            result['control_planes'] = [dict(namespace=ns, version=CP.version_of(service, ns))
+                                        for ns in CP.find_namespaces(service)]
     except DaprSharedError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    module.exit_json(changed=False, instances=instances)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':
