@@ -267,6 +267,50 @@ options:
         type: list
         elements: str
         default: []
+  rollout:
+    description:
+    - How a change rolls the daprd pods. A shared daprd serves every app of its node (daemonset) or of the
+    - 'cluster (deployment), so by default the new pod is Ready before the old one stops: with'
+    - C(internalTrafficPolicy=Local) a node has no other daprd to fall back on.
+    type: dict
+    default: {}
+    suboptions:
+      max_unavailable:
+        description: Pods that may be unavailable during a rollout (C(maxUnavailable)).
+        type: int
+        default: 0
+      max_surge:
+        description: Extra pods started during a rollout (C(maxSurge)); not both zero.
+        type: int
+        default: 1
+      graceful_shutdown_seconds:
+        description:
+        - Seconds daprd lets in-flight requests finish on shutdown (C(--dapr-graceful-shutdown-seconds)).
+        - The pod first waits O(rollout.pre_stop_seconds) so that callers stop picking it.
+        type: int
+        default: 5
+      pre_stop_seconds:
+        description: Seconds a stopping pod keeps serving while its endpoint is removed (a C(preStop) sleep).
+        type: int
+        default: 5
+  disruption_budget:
+    description: A PodDisruptionBudget for O(strategy=deployment) (node drains and evictions keep enough replicas).
+    type: dict
+    default: {}
+    suboptions:
+      enabled:
+        description: Create the PodDisruptionBudget (deployment only).
+        type: bool
+        default: true
+      max_unavailable:
+        description: Replicas an eviction may take down at a time.
+        type: int
+        default: 1
+  topology_spread:
+    description: With O(strategy=deployment), spread the replicas over the nodes (C(topologySpreadConstraints) on C(kubernetes.io/hostname),
+      best effort).
+    type: bool
+    default: true
   node_selector:
     description: Node selector of the daprd pods.
     type: dict

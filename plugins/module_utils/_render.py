@@ -68,6 +68,7 @@ def daprd_args(instance, cp, addresses):
         # The pods carry no Kubernetes API token (least privilege), so the built-in Kubernetes
         # secret store could only fail; secret stores are declared as Components instead.
         '--disable-builtin-k8s-secret-store',
+        '--dapr-graceful-shutdown-seconds', str(instance['rollout']['graceful_shutdown_seconds']),
     ]
     if instance['remote_port']:
         args += ['--app-port', str(instance['remote_port']), '--app-channel-address', instance['remote_host']]
@@ -127,6 +128,10 @@ def _container(instance, cp, version, addresses):
         env=_env(instance, cp),
         ports=ports,
         readinessProbe=dict(probe, initialDelaySeconds=1),
+        # Callers keep picking this pod until its endpoint is gone: keep serving meanwhile, then daprd
+        # drains in-flight requests for graceful_shutdown_seconds (the image has no shell: a sleep action).
+        lifecycle=dict(preStop=dict(sleep=dict(seconds=instance['rollout']['pre_stop_seconds'])))
+        if instance['rollout']['pre_stop_seconds'] else None,
         # Liveness only asks whether daprd is alive: healthz also fails while the app channel is down,
         # and restarting a shared daprd because its app is away would not bring the app back.
         livenessProbe=dict(tcpSocket=dict(port=S.PUBLIC_PORT), initialDelaySeconds=10, periodSeconds=10,
@@ -141,6 +146,8 @@ def _container(instance, cp, version, addresses):
             dict(name='tmp', mountPath='/tmp'),
         ],
     )
+    if container['lifecycle'] is None:
+        del container['lifecycle']
     if instance['resources']:
         container['resources'] = instance['resources']
     return container
@@ -166,7 +173,8 @@ def pod_template(instance, cp, version, token_hashes):
         # Only the projected Sentry token is mounted; daprd needs no Kubernetes API token.
         automountServiceAccountToken=False,
         enableServiceLinks=False,
-        terminationGracePeriodSeconds=30,
+        terminationGracePeriodSeconds=max(30, instance['rollout']['pre_stop_seconds']
+                                          + instance['rollout']['graceful_shutdown_seconds'] + 10),
         securityContext=dict(runAsNonRoot=True, runAsUser=S.NONROOT_UID, runAsGroup=S.NONROOT_UID,
                              fsGroup=S.NONROOT_UID, seccompProfile=dict(type='RuntimeDefault')),
         containers=[_container(instance, cp, version, addresses)],
@@ -190,12 +198,27 @@ def workload(instance, cp, version, token_hashes):
     template = pod_template(instance, cp, version, token_hashes)
     spec = dict(selector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance))),
                 template=template, revisionHistoryLimit=5)
+    rollout = instance['rollout']
+    rolling = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=rollout['max_unavailable'],
+                                                            maxSurge=rollout['max_surge']))
     if instance['strategy'] == 'daemonset':
-        spec['updateStrategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=1))
+        spec['updateStrategy'] = rolling
         return dict(apiVersion='apps/v1', kind='DaemonSet', metadata=meta, spec=spec)
     spec['replicas'] = instance['replicas']
-    spec['strategy'] = dict(type='RollingUpdate', rollingUpdate=dict(maxUnavailable=0, maxSurge=1))
+    spec['strategy'] = rolling
+    if instance['topology_spread']:
+        template['spec']['topologySpreadConstraints'] = [dict(
+            maxSkew=1, topologyKey='kubernetes.io/hostname', whenUnsatisfiable='ScheduleAnyway',
+            labelSelector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance))))]
     return dict(apiVersion='apps/v1', kind='Deployment', metadata=meta, spec=spec)
+
+
+def disruption_budget(instance, version):
+    return dict(
+        apiVersion='policy/v1', kind='PodDisruptionBudget',
+        metadata=_metadata(instance, S.names(instance['app_id'])['disruption_budget'], version),
+        spec=dict(maxUnavailable=instance['disruption_budget']['max_unavailable'],
+                  selector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance)))))
 
 
 def service(instance, version):
@@ -278,6 +301,8 @@ def render_instance(instance, cp, version, tokens=None):
     objects.append(service(instance, version))
     if instance['network_policy']['enabled']:
         objects.append(network_policy(instance, version))
+    if instance['strategy'] == 'deployment' and instance['disruption_budget']['enabled']:
+        objects.append(disruption_budget(instance, version))
     return objects
 
 

@@ -181,6 +181,25 @@ FIELDS = dict(
         monitoring_namespaces=Field('list', [], 'Namespaces allowed to scrape the metrics port; empty means none.',
                                     elements='str', sample=['monitoring']),
     )),
+    rollout=Field('dict', {}, [
+        'How a change rolls the daprd pods. A shared daprd serves every app of its node (daemonset) or of the',
+        'cluster (deployment), so by default the new pod is Ready before the old one stops: with',
+        'C(internalTrafficPolicy=Local) a node has no other daprd to fall back on.'], options=dict(
+        max_unavailable=Field('int', 0, 'Pods that may be unavailable during a rollout (C(maxUnavailable)).', sample=1),
+        max_surge=Field('int', 1, 'Extra pods started during a rollout (C(maxSurge)); not both zero.', sample=2),
+        graceful_shutdown_seconds=Field('int', 5, [
+            'Seconds daprd lets in-flight requests finish on shutdown (C(--dapr-graceful-shutdown-seconds)).',
+            'The pod first waits O(rollout.pre_stop_seconds) so that callers stop picking it.'], sample=9),
+        pre_stop_seconds=Field('int', 5, 'Seconds a stopping pod keeps serving while its endpoint is removed '
+                               '(a C(preStop) sleep).', sample=2),
+    )),
+    disruption_budget=Field('dict', {}, 'A PodDisruptionBudget for O(strategy=deployment) (node drains and '
+                            'evictions keep enough replicas).', options=dict(
+        enabled=Field('bool', True, 'Create the PodDisruptionBudget (deployment only).', sample=False),
+        max_unavailable=Field('int', 1, 'Replicas an eviction may take down at a time.', sample=2),
+    )),
+    topology_spread=Field('bool', True, 'With O(strategy=deployment), spread the replicas over the nodes '
+                          '(C(topologySpreadConstraints) on C(kubernetes.io/hostname), best effort).', sample=False),
     node_selector=Field('dict', {}, 'Node selector of the daprd pods.', sample={'pool': 'dapr'}),
     tolerations=Field('list', [], 'Tolerations of the daprd pods.', elements='dict',
                       sample=[{'key': 'dedicated', 'operator': 'Exists'}]),

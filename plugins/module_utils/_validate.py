@@ -231,6 +231,17 @@ def validate_instance(instance):
     _check_labels(problems, where, 'labels', instance.get('labels') or {})
     _check_labels(problems, where, 'annotations', instance.get('annotations') or {}, values_must_be_labels=False)
     _check_labels(problems, where, 'node_selector', instance.get('node_selector') or {})
+    rollout = instance.get('rollout') or {}
+    for field in ('max_unavailable', 'max_surge', 'graceful_shutdown_seconds', 'pre_stop_seconds'):
+        if rollout.get(field, 0) < 0:
+            problems.append('%s: rollout.%s must be >= 0, got %r' % (where, field, rollout.get(field)))
+    if rollout.get('max_unavailable') == 0 and rollout.get('max_surge') == 0:
+        problems.append('%s: rollout.max_unavailable and rollout.max_surge cannot both be 0 (the rollout could '
+                        'never start)' % where)
+    budget = instance.get('disruption_budget') or {}
+    if budget.get('max_unavailable', 1) < 1:
+        problems.append('%s: disruption_budget.max_unavailable must be >= 1 (0 blocks every drain), got %r'
+                        % (where, budget.get('max_unavailable')))
     _check_resources(problems, where, instance.get('resources') or {})
     _check_tolerations(problems, where, instance.get('tolerations') or [])
     for key in sorted(set(instance.get('affinity') or {}) - set(_AFFINITY_KEYS)):

@@ -57,7 +57,8 @@ def test_release_holds_our_objects_under_the_chart_names(strategy):
     workload = 'DaemonSet' if strategy == 'daemonset' else 'Deployment'
     assert kinds == sorted([('ServiceAccount', 'orders-dapr-shared-chart'), ('Service', 'orders-dapr'),
                             (workload, 'orders-dapr-shared-chart'), ('ConfigMap', 'orders-dapr-trust-anchors'),
-                            ('NetworkPolicy', 'orders-dapr-shared')])
+                            ('NetworkPolicy', 'orders-dapr-shared')]
+                           + ([('PodDisruptionBudget', 'orders-dapr-shared')] if strategy == 'deployment' else []))
     for o in out:
         assert o['metadata']['labels'][N.LABEL_MANAGED_BY] == 'Helm'
         assert '_from_chart' not in o
