@@ -76,7 +76,10 @@ class ActionModule(ActionBase):
         for key, entry in entries.items():
             if 'helm_uninstall' not in entry:
                 continue
-            res = self._helm(args, task_vars, dict(entry['helm_uninstall'], state='absent', wait=True))
+            # --no-hooks: the chart's pre-delete hook (never post-rendered by Helm 3) pulls rancher/kubectl
+            # to delete a ConfigMap only upstream's init container makes; offline it hangs, online it fails
+            res = self._helm(args, task_vars, dict(entry['helm_uninstall'], state='absent', wait=True,
+                                                   disable_hook=True))
             if res.get('failed'):
                 return _failure(first, key, 'helm uninstall', res)
             helm_actions[key] = 'uninstalled' if res.get('changed') else 'unchanged'

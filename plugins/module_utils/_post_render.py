@@ -11,8 +11,9 @@ and adds the objects the chart lacks (trust anchors, NetworkPolicy). What it dro
 - ClusterRole/ClusterRoleBinding: the chart grants every release read access to every Secret in
   the cluster, for an init container that copies the issuer key into the app namespace;
 - the chart's Secret: the API token lives in a Secret of the collection, outside Helm's history;
-- hooks: the pre-delete Pod pulls rancher/kubectl from Docker Hub, so `helm uninstall` hangs
-  offline, and its only job is to delete the ConfigMap the init container made.
+- hooks, should a Helm version pass them here (Helm 3 does not post-render hooks; the collection
+  uninstalls with --no-hooks instead): the pre-delete Pod pulls rancher/kubectl from Docker Hub to
+  delete the ConfigMap only upstream's init container makes.
 
 An object of the chart this program does not know makes it fail, so a new chart version cannot
 slip anything past it. The action plugin writes this file, with the plan, to the host that runs

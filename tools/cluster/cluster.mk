@@ -5,7 +5,8 @@ DAPRKIT_CACHE   ?= $(HOME)/.cache/daprkit
 KUBECONFIG_PATH ?= $(DAPRKIT_CACHE)/kind/kubeconfig
 export DAPRKIT_CACHE KUBECONFIG_PATH
 
-.PHONY: cluster cluster-delete cluster-check images images-present cluster-engine cluster-registry cluster-test cluster-kubeconfig cluster-report
+.PHONY: cluster cluster-delete cluster-check images images-present cluster-engine cluster-registry cluster-test \
+        cluster-kubeconfig cluster-report cluster-mirror
 
 images: ## build every image, binary and chart the cluster needs (cached, resumable)
 	@$(CLUSTER_TOOLS)/lib/images.sh
@@ -22,6 +23,9 @@ cluster-check: ## prove the cluster is real (DNS, cross-node Service, Dapr contr
 
 images-present: ## exit 0 only if every cached image the cluster needs exists
 	@$(CLUSTER_TOOLS)/images-present
+
+cluster-mirror: ## ARTIFACTS="<chart>.tgz <image>.tar ...": charts -> local OCI registry, images -> docker + every node
+	@$(CLUSTER_TOOLS)/lib/mirror.sh $(ARTIFACTS)
 
 cluster-engine: ## install/configure/start the docker engine only
 	@$(CLUSTER_TOOLS)/lib/docker-engine.sh

@@ -2,7 +2,10 @@
 # Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images and
 # daprkit-netpol into every node, wait until all nodes are Ready and CoreDNS, the CNI and the
 # NetworkPolicy enforcer run.
+# Images mirrored with `make cluster-mirror` (kept in ~/.cache/daprkit/mirror) are loaded into every
+# node too, so they survive `make cluster-delete cluster` (lib/mirror.sh --nodes; skips present ones).
 # Fast path: cluster exists, nodes Ready, images loaded -> nothing to do.
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 export KUBECONFIG="$KUBECONFIG_PATH"
 T0=$(date +%s)
@@ -17,7 +20,8 @@ all_ready() {
 node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
 
 LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
-# Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name> there holds the docker image id
+# Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name>
+# there holds the docker image id
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
 images_loaded() {
   local n img id
@@ -40,10 +44,12 @@ load_images() {
   [ -n "$need" ] || { echo "all images already in every node"; return 0; }
   # one archive (shared layers once), imported into all nodes in parallel with the command
   # `kind load` uses (kind load would also call crictl, which we cannot build)
+  # shellcheck disable=SC2086 # $need: a list of image names
   docker save -o "$tar" $need
   local pids=""
   for n in $(node_containers); do
-    ( docker exec -i "$n" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - <"$tar" >/dev/null &&
+    ( docker exec -i "$n" ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - \
+        <"$tar" >/dev/null &&
       for img in $need; do
         id=$(docker image inspect -f '{{.Id}}' "$img")
         docker exec "$n" sh -c "mkdir -p /kind/daprkit-images && echo '$id' > '$(image_marker "$img")'"
@@ -59,7 +65,9 @@ load_images() {
 netpol_image_id() { docker image inspect -f '{{.Id}}' "$NETPOL_IMAGE" | cut -d: -f2 | cut -c1-16; }
 netpol_current() {
   local got
-  got=$(kubectl -n kube-system get daemonset daprkit-netpol -o jsonpath='{.spec.template.metadata.annotations.daprkit\.io/image-id} {.status.numberReady}/{.status.desiredNumberScheduled}' 2>/dev/null) || return 1
+  local jp='{.spec.template.metadata.annotations.daprkit\.io/image-id}'
+  jp="$jp {.status.numberReady}/{.status.desiredNumberScheduled}"
+  got=$(kubectl -n kube-system get daemonset daprkit-netpol -o jsonpath="$jp" 2>/dev/null) || return 1
   [ "$got" = "$(netpol_image_id) $NODES_WANTED/$NODES_WANTED" ]
 }
 apply_netpol() {  # runs in a child bash (run_step): no helper functions from this file
@@ -72,9 +80,12 @@ apply_netpol() {  # runs in a child bash (run_step): no helper functions from th
 
 if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
   # restart stopped node containers (e.g. after a dockerd restart)
-  stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited --format '{{.Names}}')
+  stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited \
+    --format '{{.Names}}')
+  # shellcheck disable=SC2086 # $stopped: a list of container names
   [ -z "$stopped" ] || { log "starting stopped nodes: $stopped"; docker start $stopped >/dev/null; }
-  [ -s "$KUBECONFIG_PATH" ] || kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
+  [ -s "$KUBECONFIG_PATH" ] ||
+    kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
   want=$(docker image inspect -f '{{.Id}}' "$KIND_NODE_IMAGE" 2>/dev/null || true)
   for n in $(node_containers); do
     if [ "$(docker inspect -f '{{.Image}}' "$n")" != "$want" ]; then
@@ -82,7 +93,9 @@ if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
     fi
   done
   if all_ready && images_loaded && netpol_current; then
-    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced (checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
+    "$CLUSTER_DIR/lib/mirror.sh" --nodes
+    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced" \
+      "(checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
     exit 0
   fi
 elif cluster_exists; then
@@ -101,14 +114,18 @@ nodes:
 - role: worker
 - role: worker
 YAML
-  create() { kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$cfg" --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1; }
+  create() {
+    kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$cfg" \
+      --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1
+  }
   run_step kind-create create
 fi
 run_step load-images load_images
+run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
 
 wait_ready() {
   set -e
-  for i in $(seq 180); do
+  for _ in $(seq 180); do
     if all_ready; then break; fi
     sleep 2
   done
