@@ -38,7 +38,7 @@ sanity: venv ## ansible-test sanity, no ignore file
 galaxy-check: venv ## build the collection, install it elsewhere and load every plugin, role and playbook from there
 	tools/galaxy-check.sh
 
-test-fast: lint unit sanity galaxy-check ## the fast tier: lint, unit, sanity, installed-collection check (no cluster)
+test-fast: lint unit cluster-test sanity galaxy-check ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)

@@ -16,6 +16,10 @@ PIP_VERSION=$("$ROOT/.venv/bin/python" -c 'from ansible_test._internal.python_re
 for v in "${PIP_VERSION:-24.2}" 24.2; do
   mkdir -p ~/.ansible/test/cache && cp "$ROOT/tools/get_pip_shim.py" ~/.ansible/test/cache/get_pip_"${v//./_}".py
 done
+# kubernetes.core (a dependency: our modules use its connection spec, client and doc fragment)
+KCORE=$("$ROOT/.venv/bin/python" -c 'import ansible_collections.kubernetes.core as k; print(list(k.__path__)[0])')
+rm -rf "$ROOT/.cache/sanity/ansible_collections/kubernetes" && mkdir -p "$ROOT/.cache/sanity/ansible_collections/kubernetes"
+cp -r "$KCORE" "$ROOT/.cache/sanity/ansible_collections/kubernetes/core"
 cd "$DEST"
 if git init -q .; then git add -A >/dev/null 2>&1 || true; fi
 exec "$ROOT/.venv/bin/ansible-test" sanity --local --requirements --python 3.11 --color no "$@"

@@ -165,9 +165,23 @@ options:
         type: int
         default: 9090
   config:
-    description: Name of a Dapr Configuration in O(namespace) applied to daprd; empty for none.
+    description:
+    - Name of a Dapr Configuration in O(namespace) applied to daprd.
+    - 'Empty: the collection''s own Configuration C(<app_id>-dapr-shared) when O(workflows.clustered) is true, else none.'
     type: str
     default: ''
+  workflows:
+    description: Dapr Workflows of the app id.
+    type: dict
+    default: {}
+    suboptions:
+      clustered:
+        description:
+        - 'Let several daprd of the app id run its workflows (a daemonset, or O(replicas) > 1): the Dapr'
+        - feature C(WorkflowsClusteredDeployment). Without O(config) the collection creates the Configuration
+        - C(<app_id>-dapr-shared) that enables it; with your own O(config), enable the feature there.
+        type: bool
+        default: true
   app_health:
     description: App health checks daprd performs over the app channel.
     type: dict

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to daprkit.dapr: connection options shared by every module.
 
-Same vocabulary as kubernetes.core, and every option falls back to the K8S_AUTH_* environment
-variable AWX credentials inject (K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_VERIFY_SSL, ...).
+They are kubernetes.core's own (a declared dependency): the same names, the same K8S_AUTH_*
+environment variables AWX credentials inject, impersonation, proxies and persist_config included.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,27 +13,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible.module_utils.basic import env_fallback
-
-
-def _env(name):
-    return (env_fallback, ['K8S_AUTH_%s' % name])
-
-
-AUTH_ARG_SPEC = dict(
-    kubeconfig=dict(type='raw', fallback=_env('KUBECONFIG')),
-    context=dict(type='str', fallback=_env('CONTEXT')),
-    host=dict(type='str', fallback=_env('HOST')),
-    api_key=dict(type='str', no_log=True, fallback=_env('API_KEY')),
-    username=dict(type='str', fallback=_env('USERNAME')),
-    password=dict(type='str', no_log=True, fallback=_env('PASSWORD')),
-    validate_certs=dict(type='bool', aliases=['verify_ssl'], fallback=_env('VERIFY_SSL')),
-    ca_cert=dict(type='path', aliases=['ssl_ca_cert'], fallback=_env('SSL_CA_CERT')),
-    client_cert=dict(type='path', aliases=['cert_file'], fallback=_env('CERT_FILE')),
-    client_key=dict(type='path', aliases=['key_file'], no_log=False, fallback=_env('KEY_FILE')),
-    proxy=dict(type='str', fallback=_env('PROXY')),
-    no_proxy=dict(type='str', fallback=_env('NO_PROXY')),
-)
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 
 WAIT_ARG_SPEC = dict(
     wait=dict(type='bool', default=True),

@@ -1,21 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, daprkit contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to daprkit.dapr: build a Kubernetes dynamic client from the connection options."""
+"""Private to daprkit.dapr: the Kubernetes client, built by kubernetes.core from the connection options.
+
+So every option behaves exactly as in kubernetes.core.k8s: K8S_AUTH_* fallbacks, in-memory kubeconfig,
+impersonation (impersonate_user, impersonate_groups), proxy, no_proxy, proxy_headers, persist_config.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import traceback
 
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 
 try:
-    from kubernetes import client as k8s_client
-    from kubernetes import config as k8s_config
-    from kubernetes.dynamic import DynamicClient
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
 except ImportError:
@@ -23,57 +26,17 @@ except ImportError:
     KUBERNETES_IMPORT_ERROR = traceback.format_exc()
 
 
-def _load_base(configuration, params):
-    kubeconfig = params.get('kubeconfig')
-    context = params.get('context')
-    if isinstance(kubeconfig, dict):
-        k8s_config.load_kube_config_from_dict(kubeconfig, context=context, client_configuration=configuration)
-        return
-    if kubeconfig:
-        # A path, or several joined with os.pathsep (merged like kubectl does).
-        k8s_config.load_kube_config(config_file=str(kubeconfig), context=context, client_configuration=configuration)
-        return
-    if params.get('host'):
-        return  # fully described by host + credentials
-    if os.environ.get('KUBERNETES_SERVICE_HOST') and not os.path.exists(os.path.expanduser('~/.kube/config')):
-        k8s_config.load_incluster_config(client_configuration=configuration)
-        return
-    k8s_config.load_kube_config(context=context, client_configuration=configuration)
-
-
 def dynamic_client(params):
-    """A DynamicClient for the given module params (kubernetes.core's option names)."""
+    """kubernetes.core's DynamicClient for the given module params."""
     if not HAS_KUBERNETES:
-        raise DaprSharedError('the Python library "kubernetes" is required on the host that runs this module '
-                              '(pip install kubernetes)', exception=KUBERNETES_IMPORT_ERROR)
-    configuration = k8s_client.Configuration()
+        raise DaprSharedError('the Python library "kubernetes" (and the collection kubernetes.core) is required on the '
+                              'host that runs this module (pip install kubernetes)', exception=KUBERNETES_IMPORT_ERROR)
+    auth = dict((key, params.get(key)) for key in AUTH_ARG_SPEC)
     try:
-        _load_base(configuration, params)
-    except Exception as exc:  # the kubernetes library raises several unrelated types here
+        return get_api_client(**auth).client
+    except CoreException as exc:
         raise DaprSharedError('cannot load Kubernetes credentials (kubeconfig=%s, context=%s): %s'
                               % ('<in-memory>' if isinstance(params.get('kubeconfig'), dict) else params.get('kubeconfig'),
                                  params.get('context'), exc))
-    if params.get('host'):
-        configuration.host = params['host']
-    if params.get('api_key'):
-        configuration.api_key = {'authorization': 'Bearer %s' % params['api_key']}
-    if params.get('username'):
-        configuration.username = params['username']
-    if params.get('password'):
-        configuration.password = params['password']
-    if params.get('validate_certs') is not None:
-        configuration.verify_ssl = params['validate_certs']
-    if params.get('ca_cert'):
-        configuration.ssl_ca_cert = params['ca_cert']
-    if params.get('client_cert'):
-        configuration.cert_file = params['client_cert']
-    if params.get('client_key'):
-        configuration.key_file = params['client_key']
-    if params.get('proxy'):
-        configuration.proxy = params['proxy']
-    if params.get('no_proxy'):
-        configuration.no_proxy = params['no_proxy']
-    try:
-        return DynamicClient(k8s_client.ApiClient(configuration))
-    except Exception as exc:
-        raise DaprSharedError('cannot reach the Kubernetes API at %s: %s' % (configuration.host, exc))
+    except Exception as exc:  # the kubernetes library raises several unrelated types here
+        raise DaprSharedError('cannot reach the Kubernetes API: %s' % exc)

@@ -74,6 +74,7 @@ def names(app_id, method='manifests'):
         service_account=base,
         network_policy='%s-%s' % (app_id, APP_NAME),
         disruption_budget='%s-%s' % (app_id, APP_NAME),
+        configuration='%s-%s' % (app_id, APP_NAME),
         service=service_name(app_id),
         trust_anchors='%s-dapr-trust-anchors' % app_id,
         api_token=token_secret_name(app_id, 'api_token'),

@@ -45,6 +45,22 @@ def _metadata(instance, name, version, owner=None):
     return meta
 
 
+def dapr_config(instance):
+    """The Dapr Configuration daprd reads: the user's, or ours for clustered workflows, or none."""
+    if instance['config']:
+        return instance['config']
+    if instance['workflows']['clustered']:
+        return S.names(instance['app_id'])['configuration']
+    return ''
+
+
+def configuration(instance, version):
+    """Several daprd serve one app id: its workflows need the clustered-deployment feature."""
+    return dict(apiVersion='dapr.io/v1alpha1', kind='Configuration',
+                metadata=_metadata(instance, S.names(instance['app_id'])['configuration'], version),
+                spec=dict(features=[dict(name='WorkflowsClusteredDeployment', enabled=True)]))
+
+
 def daprd_args(instance, cp, addresses):
     """daprd's command line, flag for flag what the sidecar injector would pass, plus Shared's needs."""
     args = [
@@ -81,8 +97,8 @@ def daprd_args(instance, cp, addresses):
         args.append('--enable-mtls')
     if instance['log_format'] == 'json':
         args.append('--log-as-json')
-    if instance['config']:
-        args += ['--config', instance['config']]
+    if dapr_config(instance):
+        args += ['--config', dapr_config(instance)]
     health = instance['app_health']
     if health['enabled']:
         args += ['--enable-app-health-check', '--app-health-check-path', health['path'],
@@ -162,8 +178,8 @@ def pod_template(instance, cp, version, token_hashes):
     annotations = dict(instance.get('annotations') or {})
     annotations[S.ANNOTATION_APP_ID] = instance['app_id']
     annotations[S.ANNOTATION_TRUST_HASH] = fingerprint(cp.ca_crt)
-    if instance['config']:
-        annotations[S.ANNOTATION_CONFIG] = instance['config']
+    if dapr_config(instance):
+        annotations[S.ANNOTATION_CONFIG] = dapr_config(instance)
     for field, _variable, _suffix, annotation in S.TOKEN_FIELDS:
         if S.token_secret_ref(instance, field):
             annotations[annotation] = token_hashes.get(field) or ''
@@ -297,6 +313,8 @@ def render_instance(instance, cp, version, tokens=None):
                 data={ref[1]: base64.b64encode(value.encode('utf-8')).decode('ascii')}))
             digest = fingerprint(value)
         hashes[field] = digest
+    if dapr_config(instance) and not instance['config']:
+        objects.append(configuration(instance, version))
     objects.append(workload(instance, cp, version, hashes))
     objects.append(service(instance, version))
     if instance['network_policy']['enabled']:

@@ -146,8 +146,17 @@ FIELDS = dict(
         enabled=Field('bool', True, 'Expose metrics.', sample=False),
         port=Field('int', DEFAULT_METRICS_PORT, 'Metrics port.', sample=9191),
     )),
-    config=Field('str', '', 'Name of a Dapr Configuration in O(namespace) applied to daprd; empty for none.',
-                 sample='tracing'),
+    config=Field('str', '', [
+        'Name of a Dapr Configuration in O(namespace) applied to daprd.',
+        'Empty: the collection\'s own Configuration C(<app_id>-dapr-shared) when O(workflows.clustered) is true, else none.'],
+        sample='tracing'),
+    workflows=Field('dict', {}, 'Dapr Workflows of the app id.', options=dict(
+        clustered=Field('bool', True, [
+            'Let several daprd of the app id run its workflows (a daemonset, or O(replicas) > 1): the Dapr',
+            'feature C(WorkflowsClusteredDeployment). Without O(config) the collection creates the Configuration',
+            'C(<app_id>-dapr-shared) that enables it; with your own O(config), enable the feature there.'],
+            sample=False),
+    )),
     app_health=Field('dict', {}, 'App health checks daprd performs over the app channel.', options=dict(
         enabled=Field('bool', False, 'Enable app health checks; needs O(remote_port).', sample=True),
         path=Field('str', '/healthz', 'HTTP path probed.', sample='/ready'),

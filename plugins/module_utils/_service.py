@@ -33,7 +33,7 @@ MANAGED_KINDS = (
     ('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment'), ('v1', 'Service'), ('v1', 'ConfigMap'),
     ('v1', 'Secret'), ('v1', 'ServiceAccount'), ('networking.k8s.io/v1', 'NetworkPolicy'),
     ('rbac.authorization.k8s.io/v1', 'Role'), ('rbac.authorization.k8s.io/v1', 'RoleBinding'),
-    ('policy/v1', 'PodDisruptionBudget'),
+    ('policy/v1', 'PodDisruptionBudget'), ('dapr.io/v1alpha1', 'Configuration'),
 )
 
 

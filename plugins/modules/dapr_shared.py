@@ -27,7 +27,7 @@ author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
   - daprkit.dapr.instance
-  - daprkit.dapr.k8s_auth
+  - kubernetes.core.k8s_auth_options
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.ALL
 options:

@@ -19,7 +19,7 @@ description:
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
-  - daprkit.dapr.k8s_auth
+  - kubernetes.core.k8s_auth_options
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.INFO_MODULE
 options:

@@ -4,6 +4,7 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
 
   app.py serve                 HTTP app on :8080 (subscriptions, event sink, invocation target)
   app.py check --app-id ID     state save/get, publish + delivery back to the app, self-invocation,
+                               a job whose trigger reaches the app, a workflow run to completion,
                                token enforcement; prints one JSON document, exits 1 on any failure
   app.py probe HOST:PORT...    TCP connect to each target (NetworkPolicy checks); prints JSON
   app.py status                GET /v1.0/metadata with the token of this pod's environment; prints JSON
@@ -21,6 +22,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EVENTS = []
+JOBS = []
 LOCK = threading.Lock()
 IDENTITY = dict(node=os.environ.get('NODE_NAME', ''), pod=os.environ.get('POD_NAME', socket.gethostname()))
 APP_TOKEN = os.environ.get('APP_API_TOKEN')
@@ -49,6 +51,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == '/events':
             with LOCK:
                 return self._send(200, list(EVENTS))
+        if self.path == '/jobs':
+            with LOCK:
+                return self._send(200, list(JOBS))
         if self.path == '/hello':
             return self._send(200, dict(IDENTITY, app_token_ok=callback_token_ok(self.headers)))
         if self.path == '/healthz':
@@ -67,12 +72,46 @@ class Handler(BaseHTTPRequestHandler):
                 EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY,
                                    app_token_ok=callback_token_ok(self.headers)))
             return self._send(200, dict(status='SUCCESS'))
+        if self.path.startswith('/job/'):
+            # daprd delivers a job trigger of the Jobs API to the app channel as POST /job/<name>
+            with LOCK:
+                JOBS.append(dict(name=self.path[len('/job/'):], received_by=IDENTITY))
+            return self._send(200, dict(status='SUCCESS'))
         if self.path == '/hello':
             return self._send(200, dict(IDENTITY, app_token_ok=callback_token_ok(self.headers)))
         return self._send(404, dict(error='not found'))
 
 
+def e2e_step(ctx, name):
+    """The workflow's activity: runs in whichever app pod's worker daprd picks."""
+    return dict(greeting='hello %s' % name, ran_on=IDENTITY)
+
+
+def e2e_flow(ctx, name):
+    first = yield ctx.call_activity(e2e_step, input=name)
+    second = yield ctx.call_activity(e2e_step, input=name + '-again')
+    return dict(first=first, second=second)
+
+
+def workflow_worker():
+    """Host the workflow and its activity; daprd may not be there yet, so keep trying."""
+    from dapr.ext.workflow import WorkflowRuntime
+
+    while True:
+        try:
+            runtime = WorkflowRuntime()
+            runtime.register_workflow(e2e_flow)
+            runtime.register_activity(e2e_step)
+            runtime.start()
+            return
+        except Exception as exc:  # no daprd yet, or not ready: retry
+            sys.stderr.write('workflow worker not started yet: %s\n' % exc)
+            time.sleep(5)
+
+
 def serve():
+    if os.environ.get('DAPR_GRPC_ENDPOINT'):
+        threading.Thread(target=workflow_worker, daemon=True).start()
     ThreadingHTTPServer(('0.0.0.0', 8080), Handler).serve_forever()
 
 
@@ -87,13 +126,43 @@ def http_status(url, token=None):
         return exc.code
 
 
-def all_app_events(peers_host):
-    """Events recorded by every app pod (a headless Service resolves to all of them)."""
+def all_app_events(peers_host, what='events'):
+    """Events (or job triggers) recorded by every app pod (a headless Service resolves to all of them)."""
     found = []
     for info in socket.getaddrinfo(peers_host, 8080, proto=socket.IPPROTO_TCP):
-        with urllib.request.urlopen('http://%s:8080/events' % info[4][0], timeout=5) as response:
+        with urllib.request.urlopen('http://%s:8080/%s' % (info[4][0], what), timeout=5) as response:
             found.extend(json.loads(response.read()))
     return found
+
+
+def check_job(client, peers_host, result):
+    """A one-shot job through the Jobs API (the scheduler): its trigger must reach the app."""
+    from dapr.clients.grpc._jobs import Job
+
+    name = 'e2e-job-%s' % uuid.uuid4().hex[:8]
+    client.schedule_job(Job(name=name, due_time='1s'))
+    deadline, triggered = time.time() + 60, None
+    while time.time() < deadline and not triggered:
+        triggered = next((j for j in all_app_events(peers_host, 'jobs') if j.get('name') == name), None)
+        time.sleep(0.5)
+    result['job'] = dict(name=name, triggered_on=triggered and triggered['received_by'])
+    if not triggered:
+        result['failures'].append('job %s was never triggered on the app' % name)
+
+
+def check_workflow(result):
+    """A two-activity workflow run to completion by the app's workers (dapr-ext-workflow)."""
+    from dapr.ext.workflow import DaprWorkflowClient, WorkflowStatus
+
+    client = DaprWorkflowClient()
+    name = uuid.uuid4().hex[:8]
+    instance_id = client.schedule_new_workflow(workflow=e2e_flow, input=name)
+    state = client.wait_for_workflow_completion(instance_id, timeout_in_seconds=90)
+    status = state.runtime_status if state else None
+    output = json.loads(state.serialized_output) if state and state.serialized_output else None
+    result['workflow'] = dict(id=instance_id, status=status.name if status else None, output=output)
+    if status != WorkflowStatus.COMPLETED or not output or output['second']['greeting'] != 'hello %s-again' % name:
+        result['failures'].append('workflow %s did not complete as written: %s' % (instance_id, result['workflow']))
 
 
 def check(app_id, peers_host):
@@ -128,11 +197,13 @@ def check(app_id, peers_host):
         if not delivered:
             result['failures'].append('published event %s never reached the app' % event_id)
 
+        check_job(client, peers_host, result)
         answer = client.invoke_method(app_id, 'hello', data='', http_verb='GET')
         result['invoked'] = json.loads(answer.data)
         for what in ('event', 'invoked'):
             if result[what].get('app_token_ok') is False:
                 result['failures'].append('%s callback did not carry the app token' % what)
+    check_workflow(result)
     print(json.dumps(result, indent=1, sort_keys=True))
     return 1 if result['failures'] else 0
 

@@ -187,7 +187,7 @@ def test_helm_instance_hands_the_release_over_and_keeps_the_token_out_of_it():
     assert release['args']['name'] == 'orders' and release['args']['chart_ref'] == CHART['ref']
     assert release['args']['plain_http'] is True
     kinds = sorted(o['kind'] for o in release['plan']['objects'])
-    assert kinds == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
+    assert kinds == ['ConfigMap', 'Configuration', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
     token = list(module.no_log_values)[0]
     assert token not in repr(release), 'the token must never reach Helm (values or manifests)'
     assert release['args']['release_values']['shared']['daprd']['token'] == ''

@@ -57,7 +57,7 @@ def test_release_holds_our_objects_under_the_chart_names(strategy):
     workload = 'DaemonSet' if strategy == 'daemonset' else 'Deployment'
     assert kinds == sorted([('ServiceAccount', 'orders-dapr-shared-chart'), ('Service', 'orders-dapr'),
                             (workload, 'orders-dapr-shared-chart'), ('ConfigMap', 'orders-dapr-trust-anchors'),
-                            ('NetworkPolicy', 'orders-dapr-shared')]
+                            ('NetworkPolicy', 'orders-dapr-shared'), ('Configuration', 'orders-dapr-shared')]
                            + ([('PodDisruptionBudget', 'orders-dapr-shared')] if strategy == 'deployment' else []))
     for o in out:
         assert o['metadata']['labels'][N.LABEL_MANAGED_BY] == 'Helm'
@@ -99,7 +99,7 @@ def test_the_program_helm_runs(tmp_path):
     done = subprocess.run([str(path)], input=stdin, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     kinds = sorted(o['kind'] for o in yaml.safe_load_all(done.stdout))
-    assert kinds == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
+    assert kinds == ['ConfigMap', 'Configuration', 'DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']
     bad = subprocess.run([str(path)], input=stdin + '---\nkind: Job\nmetadata: {name: x}\n', capture_output=True,
                          text=True, check=False)
     assert bad.returncode == 1 and 'Job/x' in bad.stderr

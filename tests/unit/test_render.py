@@ -20,7 +20,10 @@ def daprd(objs, kind='DaemonSet'):
 
 def test_daemonset_object_set_and_local_traffic():
     objs = render()
-    assert sorted(objs) == ['ConfigMap', 'DaemonSet', 'NetworkPolicy', 'Secret', 'Service', 'ServiceAccount']
+    assert sorted(objs) == ['ConfigMap', 'Configuration', 'DaemonSet', 'NetworkPolicy', 'Secret', 'Service', 'ServiceAccount']
+    assert objs['Configuration']['spec']['features'] == [dict(name='WorkflowsClusteredDeployment', enabled=True)]
+    args = objs['DaemonSet']['spec']['template']['spec']['containers'][0]['args']
+    assert args[args.index('--config') + 1] == 'orders-dapr-shared'
     assert objs['Service']['metadata']['name'] == 'orders-dapr'
     assert objs['Service']['spec']['internalTrafficPolicy'] == 'Local'
     assert objs['Service']['spec']['selector'] == objs['DaemonSet']['spec']['selector']['matchLabels']
