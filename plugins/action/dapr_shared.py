@@ -58,7 +58,7 @@ class ActionModule(ActionBase):
         module_args = dict((k, args[k]) for k in HELM_AUTH_OPTIONS if args.get(k) is not None)
         module_args.update(helm_args)
         res = self._execute_module(module_name=HELM, module_args=module_args, task_vars=task_vars)
-        res['warnings'] = [w for w in res.get('warnings') or [] if HELM_DIFF_WARNING not in w]
+        res['warnings'] = [w for w in res.get('warnings') or [] if HELM_DIFF_WARNING not in _text(w)]
         return res
 
     def _run(self, args, task_vars):
@@ -135,6 +135,12 @@ class ActionModule(ActionBase):
         final.pop('complete', None)
         final.pop('python', None)
         return final
+
+
+def _text(warning):
+    """A warning's text: a plain string, or ansible-core 2.19's WarningSummary (event.msg)."""
+    event = getattr(warning, 'event', None)
+    return getattr(event, 'msg', None) or str(warning)
 
 
 def _handoff(result):
