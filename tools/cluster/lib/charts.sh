@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Package the official Dapr control-plane chart (charts/dapr of the github.com/dapr/dapr module,
 # unmodified; helm package sets version and appVersion to the Dapr version) and push it to the
-# local OCI registry. The Dapr Shared chart is BLOCKED (github.com/dapr/dapr-shared is 403 on
-# the module proxy for every version) and is not attempted.
+# local OCI registry. The Dapr Shared chart is not built here: it comes from an archive the user
+# mirrors (make cluster-mirror).
 . "$(dirname "$0")/common.sh"
 "$CLUSTER_DIR/lib/registry.sh"
 V="${DAPR_VERSION#v}"
