@@ -60,15 +60,17 @@ shared:
     sentry: {port: 443}
 YAML
   chart="oci://${REGISTRY_HOST}:${REGISTRY_PORT}/charts/dapr-shared-chart"
-  upstream() {  # the two instances, each one release
-    helm upgrade --install pernode "$chart" --version "$DAPR_SHARED_CHART_VERSION" --plain-http -n "$ns" \
-      -f "$values" --set shared.appId=pernode --set shared.strategy=daemonset --wait --timeout 300s &&
-    helm upgrade --install percluster "$chart" --version "$DAPR_SHARED_CHART_VERSION" --plain-http -n "$ns" \
-      -f "$values" --set shared.appId=percluster --set shared.strategy=deployment \
-      --set shared.deployment.replicas=2 --wait --timeout 300s
-  }
-  run chart_first_install upstream
-  run chart_noop upstream
+  upstream=$(mktemp --suffix=.sh)  # the two instances, each one release (a file: /usr/bin/time runs programs)
+  cat >"$upstream" <<SH
+set -e
+helm upgrade --install pernode $chart --version $DAPR_SHARED_CHART_VERSION --plain-http -n $ns -f $values \\
+  --set shared.appId=pernode --set shared.strategy=daemonset --wait --timeout 300s
+helm upgrade --install percluster $chart --version $DAPR_SHARED_CHART_VERSION --plain-http -n $ns -f $values \\
+  --set shared.appId=percluster --set shared.strategy=deployment --set shared.deployment.replicas=2 \\
+  --wait --timeout 300s
+SH
+  run chart_first_install bash "$upstream"
+  run chart_noop bash "$upstream"
   for m in manifests helm; do
     [[ -n ${T[${m}_first_install]:-} ]] || continue
     ratio "ratio install ours($m)/helm" "${m}_first_install" chart_first_install
@@ -77,7 +79,7 @@ YAML
   # the chart's pre-delete hook pulls rancher/kubectl from Docker Hub: offline it can only go without hooks
   helm uninstall pernode percluster -n "$ns" --no-hooks --wait >/dev/null || true
   kubectl delete namespace "$ns" --wait=false >/dev/null
-  rm -f "$values"
+  rm -f "$values" "$upstream"
 else
   echo "helm upgrade --install of the official chart NOT measured: the chart is not mirrored on this machine"
 fi
