@@ -9,7 +9,7 @@ cd "$WORK"
 printf "[defaults]\n" >"$WORK/ansible.cfg"
 export ANSIBLE_CONFIG="$WORK/ansible.cfg" ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
 ansible-galaxy collection install "$WORK"/dist/daprkit-dapr-*.tar.gz -p "$WORK/installed" --no-deps >/dev/null
-if tar tzf "$WORK"/dist/daprkit-dapr-*.tar.gz | grep -qE '^(\.ansible|\.venv|\.cache|collections|tools)/'; then
+if tar tzf "$WORK"/dist/daprkit-dapr-*.tar.gz | grep -qE '^(\.ansible|\.venv|\.cache|collections|tools|molecule|tests/e2e)/'; then
   echo "galaxy-check: build artifact contains development-only paths" >&2; exit 1
 fi
 for module in dapr_shared dapr_shared_info; do ansible-doc "daprkit.dapr.$module" >/dev/null; done
