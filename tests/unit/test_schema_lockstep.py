@@ -46,3 +46,11 @@ def test_role_defaults_mirror_argument_specs(role):
     for name, value in defaults.items():
         assert options[name].get('default') == value, name
         assert all(name.startswith('%s_' % role) for name in defaults)
+
+
+@pytest.mark.parametrize('role', ['dapr_control_plane', 'dapr_shared'])
+def test_readme_documents_every_role_variable(role):
+    readme = open(os.path.join(ROOT, 'README.md')).read()
+    defaults = yaml.safe_load(open(os.path.join(ROOT, 'roles', role, 'defaults', 'main.yml')))
+    missing = [name for name in defaults if '`%s`' % name not in readme]
+    assert missing == [], 'README lacks %s' % missing
