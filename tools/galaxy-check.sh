@@ -15,4 +15,6 @@ fi
 for module in dapr_shared dapr_shared_info; do ansible-doc "daprkit.dapr.$module" >/dev/null; done
 for role in dapr_control_plane dapr_shared; do ansible-doc -t role "daprkit.dapr.$role" >/dev/null; done
 for playbook in site control_plane shared uninstall; do ansible-playbook "daprkit.dapr.$playbook" --syntax-check >/dev/null; done
-echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist)"
+# the execution environment definition the README points AWX users to must be one ansible-builder accepts
+ansible-builder create -f "$ROOT/meta/execution-environment.yml" -c "$WORK/ee" >/dev/null
+echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist); ansible-builder accepts the EE definition"
