@@ -103,3 +103,24 @@ def test_the_program_helm_runs(tmp_path):
     bad = subprocess.run([str(path)], input=stdin + '---\nkind: Job\nmetadata: {name: x}\n', capture_output=True,
                          text=True, check=False)
     assert bad.returncode == 1 and 'Job/x' in bad.stderr
+
+
+def test_plugin_reads_warning_texts_of_both_ansible_generations():
+    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import _text
+
+    class Event(object):
+        msg = 'The default idempotency check can fail to report changes'
+
+    class Summary(object):
+        event = Event()
+
+    assert _text('plain text') == 'plain text'
+    assert _text(Summary()).startswith('The default idempotency check')
+
+
+def test_plugin_reapplies_only_the_switched_instances():
+    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import _only
+
+    args = dict(instances=[dict(app_id='a', namespace='n'), dict(app_id='b')], wait_timeout=5)
+    assert _only(args, ['default/b'])['instances'] == [dict(app_id='b')]
+    assert _only(dict(app_id='a'), ['default/a']) == dict(app_id='a')
