@@ -8,6 +8,10 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
                                token enforcement; prints one JSON document, exits 1 on any failure
   app.py probe HOST:PORT...    TCP connect to each target (NetworkPolicy checks); prints JSON
   app.py status                GET /v1.0/metadata with the token of this pod's environment; prints JSON
+  app.py load --app-id ID --label L [--rate R --seconds S]
+                               bounded load through the shared daprd: state save+get over DAPR_HTTP_ENDPOINT
+                               and invocation over DAPR_GRPC_ENDPOINT, R requests/s each for S seconds; prints
+                               one line per stream: load: <what> <L> total=N failed=M p50_ms=X p99_ms=Y
 """
 import argparse
 import json
@@ -208,6 +212,62 @@ def check(app_id, peers_host):
     return 1 if result['failures'] else 0
 
 
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def _stream(call, rate, seconds, out):
+    """Call `call` rate times a second for seconds; count failures and latencies (bounded, one caller)."""
+    latencies, failed, total = [], 0, 0
+    start = next_at = time.time()
+    while time.time() - start < seconds:
+        t0 = time.time()
+        try:
+            call()
+        except Exception:  # any failure counts: refused, reset, 5xx, timeout
+            failed += 1
+        total += 1
+        latencies.append((time.time() - t0) * 1000)
+        next_at += 1.0 / rate
+        time.sleep(max(0.0, next_at - time.time()))
+    out.update(total=total, failed=failed, p50=_percentile(latencies, 0.5), p99=_percentile(latencies, 0.99))
+
+
+def load(app_id, label, rate, seconds):
+    from dapr.clients import DaprClient
+
+    token = os.environ.get('DAPR_API_TOKEN') or ''
+    base = os.environ['DAPR_HTTP_ENDPOINT']
+    key = 'load-%s' % IDENTITY['pod']
+
+    def state_http():
+        body = json.dumps([dict(key=key, value=uuid.uuid4().hex)]).encode()
+        request = urllib.request.Request(base + '/v1.0/state/statestore', data=body, method='POST',
+                                         headers={'dapr-api-token': token, 'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+        request = urllib.request.Request(base + '/v1.0/state/statestore/' + key, headers={'dapr-api-token': token})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+
+    results = dict(state=dict(), invoke=dict())
+    with DaprClient() as client:
+        threads = [threading.Thread(target=_stream, args=(state_http, rate, seconds, results['state'])),
+                   threading.Thread(target=_stream, args=(
+                       lambda: client.invoke_method(app_id, 'hello', data='', http_verb='GET'),
+                       rate, seconds, results['invoke']))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for what, channel in (('state', 'http'), ('invoke', 'grpc')):
+        r = results[what]
+        print('load: %s-%s %s node=%s total=%d failed=%d p50_ms=%.1f p99_ms=%.1f'
+              % (what, channel, label, IDENTITY['node'], r['total'], r['failed'], r['p50'], r['p99']))
+    return 0
+
+
 def probe(targets, timeout=3.0):
     """TCP connect to each host:port; prints {target: 'connected' | error}. NetworkPolicy checks."""
     result = {}
@@ -224,7 +284,10 @@ def probe(targets, timeout=3.0):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('mode', choices=['serve', 'check', 'probe', 'status'])
+    parser.add_argument('mode', choices=['serve', 'check', 'probe', 'status', 'load'])
+    parser.add_argument('--label', default='')
+    parser.add_argument('--rate', type=float, default=10.0)
+    parser.add_argument('--seconds', type=float, default=60.0)
     parser.add_argument('--app-id')
     parser.add_argument('--peers', default='e2e-app-peers')
     parser.add_argument('targets', nargs='*', help='host:port (probe mode)')
@@ -234,6 +297,8 @@ def main():
         return 0
     if args.mode == 'probe':
         return probe(args.targets)
+    if args.mode == 'load':
+        return load(args.app_id, args.label, args.rate, args.seconds)
     if args.mode == 'status':
         url = os.environ['DAPR_HTTP_ENDPOINT'] + '/v1.0/metadata'
         print(json.dumps(dict(status_with_env_token=http_status(url, os.environ.get('DAPR_API_TOKEN')))))
