@@ -27,7 +27,7 @@ def describe_workload(workload, pods, cluster_domain):
         ref = (env.get('valueFrom') or {}).get('secretKeyRef')
         if env.get('name') == 'DAPR_API_TOKEN' and ref:
             token = dict(secret_name=ref.get('name'), secret_key=ref.get('key'))
-    backend = 'helm' if labels.get(S.LABEL_MANAGED_BY) == 'Helm' else 'manifests'
+    backend = 'helm' if labels.get(S.LABEL_MANAGED_BY) == S.HELM_MANAGED_BY else 'manifests'
     return dict(
         app_id=app_id,
         namespace=meta['namespace'],
