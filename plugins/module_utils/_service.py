@@ -28,6 +28,12 @@ except ImportError:  # reported by _client.dynamic_client(); these stand-ins are
     class NotFoundError(DynamicApiError):
         pass
 
+try:
+    from urllib3.exceptions import HTTPError as TransportError
+except ImportError:  # urllib3 comes with the kubernetes library; without it nothing here runs
+    class TransportError(Exception):
+        pass
+
 # Kinds an instance may own; pruning and removal look at all of them.
 MANAGED_KINDS = (
     ('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment'), ('v1', 'Service'), ('v1', 'ConfigMap'),
@@ -46,6 +52,25 @@ def _api_error(action, what, exc):
     return DaprSharedError('%s %s failed: %s' % (action, what, body), status=getattr(exc, 'status', None))
 
 
+class ApiUnreachable(DaprSharedError):
+    """No answer from the API server (refused, reset, timed out): waits ride it out, changes do not."""
+
+
+def _unreachable(action, what, exc):
+    reason = getattr(exc, 'reason', None) or exc
+    return ApiUnreachable('%s %s failed: the Kubernetes API server did not answer (%s). Nothing after this step '
+                          'was changed; run again once the API server is reachable: it converges from here.'
+                          % (action, what, reason))
+
+
+def _call(action, what, request):
+    """One API request; transport failures become ApiUnreachable, naming what was being done."""
+    try:
+        return request()
+    except (TransportError, OSError) as exc:
+        raise _unreachable(action, what, exc)
+
+
 class KubeService(object):
     def __init__(self, dyn, check_mode=False, field_manager=S.FIELD_MANAGER, sleep=time.sleep, clock=time.monotonic):
         self.dyn = dyn
@@ -60,7 +85,10 @@ class KubeService(object):
         key = (api_version, kind)
         if key not in self._resources:
             try:
-                self._resources[key] = self.dyn.resources.get(api_version=api_version, kind=kind)
+                self._resources[key] = _call('discovering', '%s %s' % (api_version, kind),
+                                             lambda: self.dyn.resources.get(api_version=api_version, kind=kind))
+            except ApiUnreachable:
+                raise
             except Exception as exc:
                 raise DaprSharedError('the cluster does not serve %s %s (%s); is the Dapr control plane installed?'
                                       % (api_version, kind, exc))
@@ -68,7 +96,8 @@ class KubeService(object):
 
     def get(self, api_version, kind, name, namespace=None):
         try:
-            return self.resource(api_version, kind).get(name=name, namespace=namespace).to_dict()
+            return _call('reading', '%s %s/%s' % (kind, namespace, name),
+                         lambda: self.resource(api_version, kind).get(name=name, namespace=namespace).to_dict())
         except NotFoundError:
             return None
         except DynamicApiError as exc:
@@ -76,10 +105,11 @@ class KubeService(object):
 
     def list(self, api_version, kind, namespace=None, label_selector=None, field_selector=None):
         try:
-            result = self.resource(api_version, kind).get(namespace=namespace, label_selector=label_selector,
-                                                          field_selector=field_selector)
+            what = '%s in %s' % (kind, namespace or 'all namespaces')
+            result = _call('listing', what, lambda: self.resource(api_version, kind).get(
+                namespace=namespace, label_selector=label_selector, field_selector=field_selector))
         except DynamicApiError as exc:
-            raise _api_error('listing', '%s in %s' % (kind, namespace or 'all namespaces'), exc)
+            raise _api_error('listing', what, exc)
         return list(result.to_dict().get('items') or [])
 
     def namespace_exists(self, namespace):
@@ -93,7 +123,8 @@ class KubeService(object):
         if self.check_mode or dry_run:
             kwargs['dry_run'] = 'All'
         try:
-            return self.resource(obj['apiVersion'], obj['kind']).server_side_apply(**kwargs).to_dict()
+            return _call('applying', describe(obj),
+                         lambda: self.resource(obj['apiVersion'], obj['kind']).server_side_apply(**kwargs).to_dict())
         except DynamicApiError as exc:
             raise _api_error('applying', describe(obj), exc)
 
@@ -104,7 +135,7 @@ class KubeService(object):
         if self.check_mode:
             kwargs['body']['dryRun'] = ['All']
         try:
-            self.resource(obj['apiVersion'], obj['kind']).delete(**kwargs)
+            _call('deleting', describe(obj), lambda: self.resource(obj['apiVersion'], obj['kind']).delete(**kwargs))
         except NotFoundError:
             pass
         except DynamicApiError as exc:
@@ -113,7 +144,14 @@ class KubeService(object):
     def poll(self, what, done, timeout, interval=2.0, describe_state=None):
         deadline = self._clock() + timeout
         while True:
-            state = done()
+            try:
+                state = done()
+            except ApiUnreachable:
+                # a wait reads only: an API server that is briefly away (restart, failover) costs time, not the run
+                if self._clock() >= deadline:
+                    raise
+                self._sleep(interval)
+                continue
             if state:
                 return state
             if self._clock() >= deadline:
