@@ -15,6 +15,15 @@ fi
 for module in dapr_shared dapr_shared_info; do ansible-doc "daprkit.dapr.$module" >/dev/null; done
 for role in dapr_control_plane dapr_shared; do ansible-doc -t role "daprkit.dapr.$role" >/dev/null; done
 for playbook in site control_plane shared uninstall; do ansible-playbook "daprkit.dapr.$playbook" --syntax-check >/dev/null; done
+# the documentation as the docsite renders it, from the installed copy: every plugin and role documented,
+# every O()/P()/M() reference resolving (kubernetes.core is copied next to it because the modules use its
+# doc fragment; antsibull-docs copies only git-tracked files from a path inside a git checkout)
+mkdir -p "$WORK/installed/ansible_collections/kubernetes"
+cp -r "$(python -c 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))')" \
+  "$WORK/installed/ansible_collections/kubernetes/core"
+(cd "$WORK/installed/ansible_collections/daprkit/dapr" &&
+  antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .) ||
+  { echo "galaxy-check: antsibull-docs lint-collection-docs failed on the installed collection" >&2; exit 1; }
 # the execution environment definition the README points AWX users to must be one ansible-builder accepts
 ansible-builder create -f "$ROOT/meta/execution-environment.yml" -c "$WORK/ee" >/dev/null
-echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist); ansible-builder accepts the EE definition"
+echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist); docs lint clean; ansible-builder accepts the EE definition"
