@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset
 
-.PHONY: help venv lint unit sanity galaxy-check test-fast test-cluster test demo bench
+.PHONY: help venv lint unit sanity galaxy-check changelog-check test-fast test-cluster test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -24,7 +24,7 @@ $(VENV_OK): test-requirements.txt requirements.txt
 
 venv: $(VENV_OK) ## Python tools in .venv (ansible-core 2.19, kubernetes.core, molecule, lint, pytest)
 
-lint: venv ## yamllint, ansible-lint (production profile) and the generated role argument specs
+lint: venv lint-tools ## yamllint, ansible-lint (production profile), the generated docs, shellcheck of tools/
 	yamllint .
 	ansible-lint
 	python tools/gen_schema_docs.py --check
@@ -38,7 +38,10 @@ sanity: venv ## ansible-test sanity, no ignore file
 galaxy-check: venv ## build the collection, install it elsewhere and load every plugin, role and playbook from there
 	tools/galaxy-check.sh
 
-test-fast: lint unit cluster-test sanity galaxy-check ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
+changelog-check: venv ## dry run of the 0.1.0 release notes in a temporary copy (New Modules/Roles/Playbooks, no bugfixes)
+	python tools/changelog_check.py
+
+test-fast: lint unit cluster-test sanity galaxy-check changelog-check ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)

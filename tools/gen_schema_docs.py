@@ -97,6 +97,8 @@ def role_specs():
         options[name] = entry
     spec = {'argument_specs': {'main': {
         'short_description': 'Dapr Shared instances from rendered manifests or the official Helm chart',
+        # antsibull-changelog lists the role under New Roles of the release it names
+        'version_added': '0.1.0',
         'description': [
             'Installs, updates or removes every instance of O(dapr_shared_instances) in one pass: all instances are '
             'checked (argument spec, semantic checks and a server-side dry run) before the first change, then '
