@@ -27,7 +27,15 @@ spec:
       securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
       env:
         - {name: DAPR_API_TOKEN, valueFrom: {secretKeyRef: {name: ${app}-dapr-api-token, key: token, optional: true}}}
-      command: [python3, -c, "import json, os, urllib.request as u; r = u.Request('${http}/v1.0/metadata', headers={'dapr-api-token': os.environ.get('DAPR_API_TOKEN', '')}); m = json.load(u.urlopen(r, timeout=10)); print('GET /v1.0/metadata -> app id', m['id'], '| runtime', m.get('runtimeVersion'), '| components', [c['name'] for c in m.get('components', [])])"]
+      command:
+        - python3
+        - -c
+        - |
+          import json, os, urllib.request as u
+          r = u.Request('${http}/v1.0/metadata', headers={'dapr-api-token': os.environ.get('DAPR_API_TOKEN', '')})
+          m = json.load(u.urlopen(r, timeout=10))
+          print('GET /v1.0/metadata -> app id', m['id'], '| runtime', m.get('runtimeVersion'),
+                '| components', [c['name'] for c in m.get('components', [])])
 YAML
   kubectl -n "$ns" wait --for=jsonpath='{.status.phase}'=Succeeded "pod/$pod" --timeout=90s >/dev/null || true
   kubectl -n "$ns" logs "$pod"

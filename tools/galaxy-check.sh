@@ -9,12 +9,15 @@ cd "$WORK"
 printf "[defaults]\n" >"$WORK/ansible.cfg"
 export ANSIBLE_CONFIG="$WORK/ansible.cfg" ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
 ansible-galaxy collection install "$WORK"/dist/daprkit-dapr-*.tar.gz -p "$WORK/installed" --no-deps >/dev/null
-if tar tzf "$WORK"/dist/daprkit-dapr-*.tar.gz | grep -qE '^(\.ansible|\.venv|\.cache|collections|tools|molecule|tests/e2e)/'; then
+DEV_ONLY='^(\.ansible|\.venv|\.cache|collections|tools|molecule|tests/e2e)/'
+if tar tzf "$WORK"/dist/daprkit-dapr-*.tar.gz | grep -qE "$DEV_ONLY"; then
   echo "galaxy-check: build artifact contains development-only paths" >&2; exit 1
 fi
 for module in dapr_shared dapr_shared_info; do ansible-doc "daprkit.dapr.$module" >/dev/null; done
 for role in dapr_control_plane dapr_shared; do ansible-doc -t role "daprkit.dapr.$role" >/dev/null; done
-for playbook in site control_plane shared uninstall; do ansible-playbook "daprkit.dapr.$playbook" --syntax-check >/dev/null; done
+for playbook in site control_plane shared uninstall; do
+  ansible-playbook "daprkit.dapr.$playbook" --syntax-check >/dev/null
+done
 # the documentation as the docsite renders it, from the installed copy: every plugin and role documented,
 # every O()/P()/M() reference resolving (kubernetes.core is copied next to it because the modules use its
 # doc fragment; antsibull-docs copies only git-tracked files from a path inside a git checkout)
@@ -26,4 +29,5 @@ cp -r "$(python -c 'import ansible_collections.kubernetes.core as k; print(next(
   { echo "galaxy-check: antsibull-docs lint-collection-docs failed on the installed collection" >&2; exit 1; }
 # the execution environment definition the README points AWX users to must be one ansible-builder accepts
 ansible-builder create -f "$ROOT/meta/execution-environment.yml" -c "$WORK/ee" >/dev/null
-echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist); docs lint clean; ansible-builder accepts the EE definition"
+echo "galaxy-check: built, installed and loaded from $(ls "$WORK"/dist); docs lint clean;" \
+  "ansible-builder accepts the EE definition"

@@ -30,7 +30,8 @@ ROLE_VARS = {
     'dapr_shared_daprd_version': 'Default C(daprd_version) of every instance; empty means the control plane version.',
     'dapr_shared_wait_timeout': 'Seconds to wait for the instances to become ready (all are waited on together).',
     'dapr_shared_create_namespaces': 'Create the namespace of every present instance when it is missing.',
-    'dapr_shared_helm_chart_ref': 'Helm backend: the official dapr-shared chart (C(oci://) reference, repo chart or path).',
+    'dapr_shared_helm_chart_ref':
+        'Helm backend: the official dapr-shared chart (C(oci://) reference, repo chart or path).',
     'dapr_shared_helm_chart_version': 'Helm backend: chart version (the post-renderer knows this version).',
     'dapr_shared_helm_plain_http': 'Helm backend: plain HTTP to the OCI registry (a mirror on loopback).',
 }
@@ -87,8 +88,8 @@ def role_specs():
         'Empty means O(dapr_shared_method).']
     options = {}
     for name, value in defaults.items():
-        entry = {'description': [ROLE_VARS[name]], 'type': {bool: 'bool', int: 'int', list: 'list'}.get(type(value), 'str'),
-                 'default': value}
+        role_type = {bool: 'bool', int: 'int', list: 'list'}.get(type(value), 'str')
+        entry = {'description': [ROLE_VARS[name]], 'type': role_type, 'default': value}
         if name in CHOICES:
             entry['choices'] = CHOICES[name]
         if name == 'dapr_shared_instances':

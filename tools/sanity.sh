@@ -7,18 +7,23 @@ DEST="$ROOT/.cache/sanity/ansible_collections/daprkit/dapr"
 rm -rf "$DEST" && mkdir -p "$DEST"
 cd "$ROOT"
 # ansible-test's shellcheck test is skipped silently without the program: install it (Debian package).
-command -v shellcheck >/dev/null || { apt-get install -y -qq shellcheck >/dev/null 2>&1 || echo "sanity: could not install shellcheck" >&2; }
+command -v shellcheck >/dev/null ||
+  { apt-get install -y -qq shellcheck >/dev/null 2>&1 || echo "sanity: could not install shellcheck" >&2; }
 git ls-files -co --exclude-standard | grep -v '^collections/' | grep -v '^tools/cluster/' | while read -r f; do
   [ -e "$f" ] && mkdir -p "$DEST/$(dirname "$f")" && cp -p "$f" "$DEST/$f"
 done
 # ansible-test bootstraps pip in its venvs with a script from ci-files.testing.ansible.com (unreachable here).
-PIP_VERSION=$("$ROOT/.venv/bin/python" -c 'from ansible_test._internal.python_requirements import *; import ansible_test._internal.python_requirements as r; print(r.get_venv_packages.__globals__.get("PIP_VERSION", ""))' 2>/dev/null || true)
+PIP_VERSION=$("$ROOT/.venv/bin/python" -c '
+from ansible_test._internal.python_requirements import *
+import ansible_test._internal.python_requirements as r
+print(r.get_venv_packages.__globals__.get("PIP_VERSION", ""))' 2>/dev/null || true)
 for v in "${PIP_VERSION:-24.2}" 24.2; do
   mkdir -p ~/.ansible/test/cache && cp "$ROOT/tools/get_pip_shim.py" ~/.ansible/test/cache/get_pip_"${v//./_}".py
 done
 # kubernetes.core (a dependency: our modules use its connection spec, client and doc fragment)
 KCORE=$("$ROOT/.venv/bin/python" -c 'import ansible_collections.kubernetes.core as k; print(list(k.__path__)[0])')
-rm -rf "$ROOT/.cache/sanity/ansible_collections/kubernetes" && mkdir -p "$ROOT/.cache/sanity/ansible_collections/kubernetes"
+rm -rf "$ROOT/.cache/sanity/ansible_collections/kubernetes"
+mkdir -p "$ROOT/.cache/sanity/ansible_collections/kubernetes"
 cp -r "$KCORE" "$ROOT/.cache/sanity/ansible_collections/kubernetes/core"
 cd "$DEST"
 if git init -q .; then git add -A >/dev/null 2>&1 || true; fi

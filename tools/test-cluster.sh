@@ -12,7 +12,8 @@ if ! tools/cluster/images-present >/dev/null 2>&1; then
   if docker image inspect "$KIND_NODE_IMAGE" "$DAPR_IMAGE" >/dev/null 2>&1; then
     make --no-print-directory images || { echo "building the missing small images failed" >&2; exit 1; }
   else
-    loud "CLUSTER TIER DID NOT RUN: the offline cluster images are absent on this machine (build them with 'make images', about 75 min cold)"
+    loud "CLUSTER TIER DID NOT RUN: the offline cluster images are absent on this machine" \
+      "(build them with 'make images', about 75 min cold)"
     exit 0
   fi
 fi
@@ -34,5 +35,6 @@ for scenario in "$@"; do
   if molecule test -s "$scenario"; then ran+=("$scenario ($(( $(date +%s) - start ))s)"); else failed+=("$scenario"); fi
 done
 echo "cluster tier: passed: ${ran[*]:-none}"
-[ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"
+[ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart" \
+  "is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"
 [ ${#failed[@]} -eq 0 ] || { echo "cluster tier: FAILED: ${failed[*]}" >&2; exit 1; }

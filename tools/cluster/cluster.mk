@@ -5,11 +5,14 @@ DAPRKIT_CACHE   ?= $(HOME)/.cache/daprkit
 KUBECONFIG_PATH ?= $(DAPRKIT_CACHE)/kind/kubeconfig
 export DAPRKIT_CACHE KUBECONFIG_PATH
 
-.PHONY: cluster cluster-delete cluster-check images images-present cluster-engine cluster-registry cluster-test \
-        cluster-kubeconfig cluster-report cluster-mirror
+.PHONY: cluster cluster-delete cluster-check images images-previous images-present cluster-engine cluster-registry \
+        cluster-test cluster-kubeconfig cluster-report cluster-mirror lint-tools
 
 images: ## build every image, binary and chart the cluster needs (cached, resumable)
 	@$(CLUSTER_TOOLS)/lib/images.sh
+
+images-previous: ## the older Dapr release of the upgrade tests (DAPR_PREVIOUS_VERSION): images + chart (~20 min cold)
+	@$(CLUSTER_TOOLS)/lib/images.sh --previous
 
 cluster: ## build what is missing, create kind cluster daprkit (1 cp + 2 workers), load Dapr images
 	@$(CLUSTER_TOOLS)/images-present 2>/dev/null && [ -x $(DAPRKIT_CACHE)/bin/kind ] || $(CLUSTER_TOOLS)/lib/images.sh
@@ -35,6 +38,9 @@ cluster-registry: ## start the local OCI chart registry only
 
 cluster-test: ## fast tests of the cluster tooling (no cluster needed)
 	@$(CLUSTER_TOOLS)/tests/run.sh
+
+lint-tools: venv ## shellcheck over every script of tools/, no line over 120 characters there
+	@$(CLUSTER_TOOLS)/lint-tools
 
 cluster-kubeconfig: ## print the kubeconfig path of the kind cluster
 	@echo $(KUBECONFIG_PATH)

@@ -7,21 +7,18 @@
 #  3. the Dapr Shared chart is not checked here (it comes from artifacts the user mirrors; the helm_*
 #     molecule scenarios install it) and cluster-check says so loudly.
 # Usage: cluster-check.sh [network] [dapr]   (default: both)
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
-PARTS="${*:-network dapr}"
 export KUBECONFIG="$KUBECONFIG_PATH"
 NS=daprkit-check
-T0=$(date +%s)
-FAILED=0
-[ -s "$KUBECONFIG" ] || die "no kubeconfig at $KUBECONFIG: run make cluster first"
-workers=($(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{.items[*].metadata.name}'))
-[ "${#workers[@]}" -ge 2 ] || die "need 2 workers, found: ${workers[*]:-none}"
-A="${workers[0]}"; B="${workers[1]}"
+V="${DAPR_VERSION#v}"
+# The control plane is cluster-wide (CRDs, webhooks, cluster roles): never touch someone else's.
+DNS=daprkit-check-dapr; REL=daprkit-check
 
 cleanup_net() { kubectl delete namespace "$NS" --ignore-not-found --wait=true >/dev/null 2>&1 || true; }
 
-net_check() {
-  set -e
+net_check() {  # net_check WORKER_A WORKER_B
+  local a="$1" b="$2" pair c ph out other ep_node cl_node
   kubectl delete namespace "$NS" --ignore-not-found --wait=true
   kubectl create namespace "$NS"
   # servers: CoreDNS image (preloaded) serving its /health endpoint over HTTP on :8080
@@ -36,7 +33,8 @@ data:
         whoami
     }
 YAML
-  for pair in "a $A" "b $B"; do
+  for pair in "a $a" "b $b"; do
+    # shellcheck disable=SC2086 # split the pair into $1 $2
     set -- $pair
     kubectl -n "$NS" apply -f - <<YAML
 apiVersion: v1
@@ -64,7 +62,8 @@ YAML
   done
   kubectl -n "$NS" wait --for=condition=Ready pod/server-a pod/server-b --timeout=120s
   # clients: on worker A talk to server-b (on B), on worker B talk to server-a (on A)
-  for pair in "a $A b" "b $B a"; do
+  for pair in "a $a b" "b $b a"; do
+    # shellcheck disable=SC2086 # split the pair into $1 $2 $3
     set -- $pair
     kubectl -n "$NS" apply -f - <<YAML
 apiVersion: v1
@@ -90,39 +89,25 @@ spec:
 YAML
   done
   for c in a b; do
-    for i in $(seq 60); do
+    for _ in $(seq 60); do
       ph=$(kubectl -n "$NS" get pod "client-$c" -o jsonpath='{.status.phase}')
-      [ "$ph" = Succeeded ] || [ "$ph" = Failed ] && break; sleep 2
+      if [ "$ph" = Succeeded ] || [ "$ph" = Failed ]; then break; fi
+      sleep 2
     done
     out=$(kubectl -n "$NS" logs "client-$c")
     echo "--- client-$c ($ph):"; echo "$out"
-    other=$([ $c = a ] && echo b || echo a)
-    ep_node=$(kubectl -n "$NS" get endpointslices -l kubernetes.io/service-name=server-$other -o jsonpath='{.items[*].endpoints[*].nodeName}')
-    cl_node=$(kubectl -n "$NS" get pod client-$c -o jsonpath='{.spec.nodeName}')
+    if [ "$c" = a ]; then other=b; else other=a; fi
+    ep_node=$(kubectl -n "$NS" get endpointslices -l "kubernetes.io/service-name=server-$other" \
+      -o jsonpath='{.items[*].endpoints[*].nodeName}')
+    cl_node=$(kubectl -n "$NS" get pod "client-$c" -o jsonpath='{.spec.nodeName}')
     echo "client-$c on $cl_node -> Service server-$other, only endpoint on $ep_node"
     { [ "$ph" = Succeeded ] && [ -n "$ep_node" ] && [ "$ep_node" != "$cl_node" ] &&
       echo "$out" | grep -q 'HTTP/1.[01] 200' && echo "$out" | grep -q 'kubernetes.default'; } ||
       { echo "FAIL: client-$c"; kubectl -n "$NS" describe pod "client-$c" | tail -20; exit 1; }
   done
 }
-if [[ " $PARTS " == *" network "* ]]; then
-  trap cleanup_net EXIT
-  run_step check-network net_check
-  log "PASS network: DNS + cross-node Service from both workers"
-  cleanup_net
-  trap - EXIT
-fi
-[[ " $PARTS " == *" dapr "* ]] || exit 0
-
-V="${DAPR_VERSION#v}"
-# The control plane is cluster-wide (CRDs, webhooks, cluster roles): never touch someone else's.
-DNS=daprkit-check-dapr; REL=daprkit-check
-if kubectl get crd -o name | grep -q '\.dapr\.io$'; then
-  [ -n "$(helm list -n "$DNS" -q 2>/dev/null)" ] || \
-    die "step check-dapr-control-plane: Dapr CRDs already exist in this cluster (another install?) - not touching them; run on a fresh cluster (make cluster-delete cluster)"
-fi
 dapr_check() {
-  set -e
+  local n
   "$CLUSTER_DIR/lib/charts.sh"
   helm uninstall "$REL" -n "$DNS" --wait >/dev/null 2>&1 || true
   helm install "$REL" "$CHART_REPO/dapr" --version "$V" --plain-http \
@@ -143,14 +128,35 @@ cleanup_dapr() {
   kubectl delete namespace "$DNS" --ignore-not-found --wait=true >/dev/null 2>&1 || true
   kubectl get crd -o name | grep '\.dapr\.io$' | xargs -r kubectl delete >/dev/null 2>&1 || true
 }
-trap cleanup_dapr EXIT
-run_step check-dapr-control-plane dapr_check
-log "PASS Dapr control plane $V from $CHART_REPO/dapr: every pod Ready"
-run_step check-cleanup cleanup_dapr
-trap - EXIT
-
-echo "######################################################################################" >&2
-log "DID NOT RUN: Dapr Shared chart check - the chart is not a Go module here; it comes from artifacts mirrored" \
-  "with make cluster-mirror, and the helm_* molecule scenarios install it ($DAPR_SHARED_CHART_VERSION)"
-echo "######################################################################################" >&2
-log "cluster-check passed (network, control plane) in $(( $(date +%s)-T0 ))s; Dapr Shared chart not checked here"
+main() {
+  local parts=" ${*:-network dapr} " t0 workers
+  t0=$(date +%s)
+  [ -s "$KUBECONFIG" ] || die "no kubeconfig at $KUBECONFIG: run make cluster first"
+  read -r -a workers <<<"$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' \
+    -o jsonpath='{.items[*].metadata.name}')"
+  [ "${#workers[@]}" -ge 2 ] || die "need 2 workers, found: ${workers[*]:-none}"
+  if [[ "$parts" == *" network "* ]]; then
+    trap cleanup_net EXIT
+    run_step check-network net_check "${workers[0]}" "${workers[1]}"
+    log "PASS network: DNS + cross-node Service from both workers"
+    cleanup_net
+    trap - EXIT
+  fi
+  [[ "$parts" == *" dapr "* ]] || return 0
+  if kubectl get crd -o name | grep -q '\.dapr\.io$'; then
+    [ -n "$(helm list -n "$DNS" -q 2>/dev/null)" ] ||
+      die "step check-dapr-control-plane: Dapr CRDs already exist in this cluster (another install?) -" \
+        "not touching them; run on a fresh cluster (make cluster-delete cluster)"
+  fi
+  trap cleanup_dapr EXIT
+  run_step check-dapr-control-plane dapr_check
+  log "PASS Dapr control plane $V from $CHART_REPO/dapr: every pod Ready"
+  run_step check-cleanup cleanup_dapr
+  trap - EXIT
+  echo "######################################################################################" >&2
+  log "DID NOT RUN: Dapr Shared chart check - the chart is not a Go module here; it comes from artifacts" \
+    "mirrored with make cluster-mirror, and the helm_* molecule scenarios install it ($DAPR_SHARED_CHART_VERSION)"
+  echo "######################################################################################" >&2
+  log "cluster-check passed (network, control plane) in $(( $(date +%s)-t0 ))s; Dapr Shared chart not checked here"
+}
+script_main "$@"

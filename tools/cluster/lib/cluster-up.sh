@@ -4,11 +4,11 @@
 # NetworkPolicy enforcer run.
 # Images mirrored with `make cluster-mirror` (kept in ~/.cache/daprkit/mirror) are loaded into every
 # node too, so they survive `make cluster-delete cluster` (lib/mirror.sh --nodes; skips present ones).
+# The older Dapr release of the upgrade tests (make images-previous) is loaded too when it is built.
 # Fast path: cluster exists, nodes Ready, images loaded -> nothing to do.
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 export KUBECONFIG="$KUBECONFIG_PATH"
-T0=$(date +%s)
 NODES_WANTED=3
 
 cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; }
@@ -20,6 +20,9 @@ all_ready() {
 node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
 
 LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
+PREVIOUS_IMAGES="$DAPR_PREVIOUS_IMAGE $DAPRD_PREVIOUS_IMAGE $DAPR_PREVIOUS_COMPONENT_IMAGES"
+# shellcheck disable=SC2086 # a list of image names
+if docker image inspect $PREVIOUS_IMAGES >/dev/null 2>&1; then LOADED_IMAGES="$LOADED_IMAGES $PREVIOUS_IMAGES"; fi
 # Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name>
 # there holds the docker image id
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
@@ -33,7 +36,7 @@ images_loaded() {
   done
 }
 load_images() {
-  local img id n need="" tar="$WORK_DIR/load-dapr-images.tar"
+  local img id n need="" tar="$WORK_DIR/load-images-$CLUSTER_NAME.tar"
   for img in $LOADED_IMAGES; do
     image_exists "$img" || die "step load-images: image $img missing (make images)"
     id=$(docker image inspect -f '{{.Id}}' "$img")
@@ -70,61 +73,17 @@ netpol_current() {
   got=$(kubectl -n kube-system get daemonset daprkit-netpol -o jsonpath="$jp" 2>/dev/null) || return 1
   [ "$got" = "$(netpol_image_id) $NODES_WANTED/$NODES_WANTED" ]
 }
-apply_netpol() {  # runs in a child bash (run_step): no helper functions from this file
-  set -e
-  local id; id=$(docker image inspect -f '{{.Id}}' "$NETPOL_IMAGE" | cut -d: -f2 | cut -c1-16)
-  sed -e "s#__NETPOL_IMAGE__#$NETPOL_IMAGE#" -e "s#__NETPOL_IMAGE_ID__#$id#" \
+apply_netpol() {
+  sed -e "s#__NETPOL_IMAGE__#$NETPOL_IMAGE#" -e "s#__NETPOL_IMAGE_ID__#$(netpol_image_id)#" \
     "$CLUSTER_DIR/images/netpol/daprkit-netpol.yaml" | kubectl apply -f -
   kubectl -n kube-system rollout status daemonset/daprkit-netpol --timeout=180s
 }
 
-if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
-  # restart stopped node containers (e.g. after a dockerd restart)
-  stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited \
-    --format '{{.Names}}')
-  # shellcheck disable=SC2086 # $stopped: a list of container names
-  [ -z "$stopped" ] || { log "starting stopped nodes: $stopped"; docker start $stopped >/dev/null; }
-  [ -s "$KUBECONFIG_PATH" ] ||
-    kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
-  want=$(docker image inspect -f '{{.Id}}' "$KIND_NODE_IMAGE" 2>/dev/null || true)
-  for n in $(node_containers); do
-    if [ "$(docker inspect -f '{{.Image}}' "$n")" != "$want" ]; then
-      log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
-    fi
-  done
-  if all_ready && images_loaded && netpol_current; then
-    "$CLUSTER_DIR/lib/mirror.sh" --nodes
-    log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced" \
-      "(checked in $(( $(date +%s)-T0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
-    exit 0
-  fi
-elif cluster_exists; then
-  log "cluster $CLUSTER_NAME exists with the wrong node count: recreating"
-  kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH"
-fi
-
-if ! cluster_exists; then
-  cfg="$WORK_DIR/kind-config.yaml"
-  cat >"$cfg" <<YAML
-kind: Cluster
-apiVersion: kind.x-k8s.io/v1alpha4
-name: $CLUSTER_NAME
-nodes:
-- role: control-plane
-- role: worker
-- role: worker
-YAML
-  create() {
-    kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$cfg" \
-      --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1
-  }
-  run_step kind-create create
-fi
-run_step load-images load_images
-run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
-
+create_cluster() {  # create_cluster KIND_CONFIG
+  kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$1" \
+    --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1
+}
 wait_ready() {
-  set -e
   for _ in $(seq 180); do
     if all_ready; then break; fi
     sleep 2
@@ -136,6 +95,44 @@ wait_ready() {
   kubectl -n kube-system rollout status deployment/coredns --timeout=180s
   kubectl get pods -A -o wide
 }
-run_step wait-ready wait_ready
-run_step netpol apply_netpol
-log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-T0 ))s. KUBECONFIG=$KUBECONFIG_PATH"
+main() {
+  local t0 stopped want n cfg
+  t0=$(date +%s)
+  if cluster_exists && [ "$(node_containers | wc -l)" -eq "$NODES_WANTED" ]; then
+    # restart stopped node containers (e.g. after a dockerd restart)
+    stopped=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --filter status=exited \
+      --format '{{.Names}}')
+    # shellcheck disable=SC2086 # $stopped: a list of container names
+    [ -z "$stopped" ] || { log "starting stopped nodes: $stopped"; docker start $stopped >/dev/null; }
+    [ -s "$KUBECONFIG_PATH" ] ||
+      kind export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null 2>&1
+    want=$(docker image inspect -f '{{.Id}}' "$KIND_NODE_IMAGE" 2>/dev/null || true)
+    for n in $(node_containers); do
+      if [ "$(docker inspect -f '{{.Image}}' "$n")" != "$want" ]; then
+        log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
+      fi
+    done
+    if all_ready && images_loaded && netpol_current; then
+      "$CLUSTER_DIR/lib/mirror.sh" --nodes
+      log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced" \
+        "(checked in $(( $(date +%s)-t0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
+      return 0
+    fi
+  elif cluster_exists; then
+    log "cluster $CLUSTER_NAME exists with the wrong node count: recreating"
+    kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH"
+  fi
+
+  if ! cluster_exists; then
+    cfg="$WORK_DIR/kind-config-$CLUSTER_NAME.yaml"
+    printf '%s\n' "kind: Cluster" "apiVersion: kind.x-k8s.io/v1alpha4" "name: $CLUSTER_NAME" "nodes:" \
+      "- role: control-plane" "- role: worker" "- role: worker" >"$cfg"
+    run_step kind-create create_cluster "$cfg"
+  fi
+  run_step load-images load_images
+  run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
+  run_step wait-ready wait_ready
+  run_step netpol apply_netpol
+  log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-t0 ))s. KUBECONFIG=$KUBECONFIG_PATH"
+}
+script_main "$@"

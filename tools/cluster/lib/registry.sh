@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Local OCI registry for charts: Debian docker-registry with OUR config (no auth, our storage),
 # listening on $REGISTRY_HOST:$REGISTRY_PORT only. Idempotent; log in $LOG_DIR/registry.log.
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 REG_DIR="$DAPRKIT_CACHE/registry"
 mkdir -p "$REG_DIR/storage"
 url="http://$REGISTRY_HOST:$REGISTRY_PORT/v2/"
 if curl -fsS -o /dev/null "$url" 2>/dev/null; then log "registry on $REGISTRY_HOST:$REGISTRY_PORT: up"; exit 0; fi
-command -v docker-registry >/dev/null || die "step registry: docker-registry missing (apt-get install docker-registry; see lib/docker-engine.sh)"
+command -v docker-registry >/dev/null ||
+  die "step registry: docker-registry missing (apt-get install docker-registry; see lib/docker-engine.sh)"
 cat >"$REG_DIR/config.yml" <<YAML
 version: 0.1
 log:

@@ -5,6 +5,7 @@
 //   - create/run: from process.capabilities.* in <bundle>/config.json (bundle from
 //     --bundle/-b, default the current directory);
 //   - exec: from .capabilities.* in the --process/-p file, if given.
+//
 // It then execs the real runc with the unchanged arguments. Nothing else is modified.
 package main
 
@@ -20,7 +21,9 @@ import (
 const dropCap = "CAP_SYS_RESOURCE"
 
 // Global runc flags that take a value (so the value is not taken for the subcommand).
-var globalValueFlags = map[string]bool{"--root": true, "--log": true, "--log-format": true, "--criu": true, "--rootless": true}
+var globalValueFlags = map[string]bool{
+	"--root": true, "--log": true, "--log-format": true, "--criu": true, "--rootless": true,
+}
 
 func realRunc() string {
 	if p := os.Getenv("DAPRKIT_REAL_RUNC"); p != "" {
@@ -28,7 +31,8 @@ func realRunc() string {
 	}
 	self, _ := os.Executable()
 	self, _ = filepath.EvalSymlinks(self)
-	for _, c := range []string{"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc.real", "/usr/local/bin/runc.real"} {
+	candidates := []string{"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc.real", "/usr/local/bin/runc.real"}
+	for _, c := range candidates {
 		if r, err := filepath.EvalSymlinks(c); err == nil && r != self {
 			return c
 		}

@@ -83,7 +83,8 @@ func TestCreateDefaultBundleIsCwd(t *testing.T) {
 func TestExecProcessFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "process.json")
-	os.WriteFile(p, []byte(`{"args":["sh"],"capabilities":{"bounding":["CAP_CHOWN","CAP_SYS_RESOURCE","CAP_NET_ADMIN"]}}`), 0o600)
+	process := `{"args":["sh"],"capabilities":{"bounding":["CAP_CHOWN","CAP_SYS_RESOURCE","CAP_NET_ADMIN"]}}`
+	os.WriteFile(p, []byte(process), 0o600)
 	if err := Edit([]string{"--root", "/r", "exec", "--process", p, "--detach", "id"}); err != nil {
 		t.Fatal(err)
 	}

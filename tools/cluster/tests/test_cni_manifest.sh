@@ -3,7 +3,8 @@
 # DaemonSet using CNI_IMAGE and never pulling.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-set -a; . "$here/versions.env"; set +a
+# shellcheck source-path=SCRIPTDIR source=../versions.env
+. "$here/versions.env"
 sed -e "s#__CNI_IMAGE__#$CNI_IMAGE#" -e 's#{{ .PodSubnet }}#10.244.0.0/16#' "$here/images/cni/default-cni.yaml" |
 python3 -c '
 import sys, yaml

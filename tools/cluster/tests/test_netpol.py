@@ -125,7 +125,8 @@ class IngressRulesTest(unittest.TestCase):
 
     def test_restore_text_declares_and_commits_the_chain(self):
         text = np.restore_text(['-A DAPRKIT-NETPOL -j RETURN'])
-        self.assertEqual(text.splitlines(), ['*filter', ':DAPRKIT-NETPOL - [0:0]', '-A DAPRKIT-NETPOL -j RETURN', 'COMMIT'])
+        self.assertEqual(text.splitlines(),
+                         ['*filter', ':DAPRKIT-NETPOL - [0:0]', '-A DAPRKIT-NETPOL -j RETURN', 'COMMIT'])
 
 
 if __name__ == '__main__':

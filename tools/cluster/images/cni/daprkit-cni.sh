@@ -56,9 +56,11 @@ JSON
 while true; do
   ensure_masq
   # name podCIDR InternalIP, one node per line
-  nodes=$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}') || { log "cannot list nodes"; sleep 5; continue; }
+  jp='{range .items[*]}{.metadata.name} {.spec.podCIDR}'
+  jp="$jp"' {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}'
+  nodes=$(kubectl get nodes -o jsonpath="$jp") || { log "cannot list nodes"; sleep 5; continue; }
   while read -r name cidr ip; do
-    [ -n "$name" ] && [ -n "$cidr" ] && [ -n "$ip" ] || continue
+    if [ -z "$name" ] || [ -z "$cidr" ] || [ -z "$ip" ]; then continue; fi
     if [ "$name" = "$NODE_NAME" ]; then
       write_conf "$cidr"
     else
