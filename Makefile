@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset
 
-.PHONY: help venv lint unit sanity galaxy-check changelog-check test-fast test-cluster test demo bench
+.PHONY: help venv lint unit sanity galaxy-check changelog-check test-fast test-cluster test-awx test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -45,6 +45,9 @@ test-fast: lint unit cluster-test sanity galaxy-check changelog-check ## the fas
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
+
+test-awx: venv ## the AWX path on kind: least-privilege token, ansible-runner, execution environment (tests/awx/run.sh)
+	@tests/awx/run.sh
 
 test: test-fast test-cluster ## every tier
 
