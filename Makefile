@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset
 
-.PHONY: help venv lint unit sanity galaxy-check changelog-check test-fast test-cluster test-awx test demo bench
+.PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-cluster test-awx test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -41,7 +41,10 @@ galaxy-check: venv ## build the collection, install it elsewhere and load every 
 changelog-check: venv ## dry run of the 0.1.0 release notes in a temporary copy (New Modules/Roles/Playbooks, no bugfixes)
 	python tools/changelog_check.py
 
-test-fast: lint unit cluster-test sanity galaxy-check changelog-check ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
+kcore-bounds: venv ## the lowest and newest kubernetes.core galaxy.yml claims accept every call we make; the one below refuses
+	python tools/kcore_bounds.py
+
+test-fast: lint unit cluster-test sanity galaxy-check changelog-check kcore-bounds ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
