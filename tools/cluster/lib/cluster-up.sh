@@ -26,13 +26,16 @@ if docker image inspect $PREVIOUS_IMAGES >/dev/null 2>&1; then LOADED_IMAGES="$L
 # Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name>
 # there holds the docker image id
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
-images_loaded() {
-  local n img id
-  for img in $LOADED_IMAGES; do
-    id=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null) || return 1
-    for n in $(node_containers); do
-      [ "$(docker exec "$n" cat "$(image_marker "$img")" 2>/dev/null)" = "$id" ] || return 1
-    done
+images_loaded() {  # one docker image inspect, one docker exec per node
+  local n img want got markers=()
+  # shellcheck disable=SC2086 # a list of image names
+  want=$(docker image inspect -f '{{.Id}}' $LOADED_IMAGES 2>/dev/null) || return 1
+  for img in $LOADED_IMAGES; do markers+=("$(image_marker "$img")"); done
+  for n in $(node_containers); do
+    # shellcheck disable=SC2016 # expanded by the node's sh
+    got=$(docker exec "$n" sh -c 'for f; do cat "$f" 2>/dev/null || echo missing; echo; done' sh "${markers[@]}" |
+      grep -v '^$') || return 1
+    [ "$got" = "$want" ] || return 1
   done
 }
 load_images() {
