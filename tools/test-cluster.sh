@@ -34,7 +34,8 @@ for scenario in "$@"; do
   molecule reset -s "$scenario" >/dev/null 2>&1 || true
   if molecule test -s "$scenario"; then ran+=("$scenario ($(( $(date +%s) - start ))s)"); else failed+=("$scenario"); fi
 done
-start=$(date +%s); if tests/awx/run.sh; then ran+=("test-awx ($(( $(date +%s) - start ))s)"); else failed+=("test-awx"); fi
+start=$(date +%s)
+if tests/awx/run.sh; then ran+=("test-awx ($(( $(date +%s) - start ))s)"); else failed+=("test-awx"); fi
 echo "cluster tier: passed: ${ran[*]:-none}"
 [ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart" \
   "is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"
