@@ -24,6 +24,7 @@ Namespaces: bench-*; all of them are removed at the end, also on failure.
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -116,7 +117,7 @@ def timed(label, argv, env=None):
     changed = [w for w in proc.stdout.split() if w.startswith('changed=')]
     entry = dict(seconds=round(seconds, 2), peak_rss_mib=peak, recap=changed[0] if changed else '')
     results['timings'][label] = entry
-    module = re.search(r'Install, update or remove the instances -+ ([0-9.]+)s', proc.stdout)
+    module = re.search(r'Install, update or remove the instances[ -]*([0-9.]+)s', proc.stdout)
     if module:  # with the profile_tasks callback: the one module call's share of the run
         entry['module_task_seconds'] = float(module.group(1))
     say('%-34s %8.1f s  peak %4d MiB  %s%s' % (label, seconds, peak, entry['recap'], (
@@ -577,8 +578,12 @@ def report_apps():
 
 def main():
     os.chdir(ROOT)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit('bench: stopped (SIGTERM); removing the bench namespaces'))
     t0 = time.monotonic()
     results['load_average_start'] = os.getloadavg()
+    results['settings'] = dict(app_pods=APP_PODS, latency_count=LAT_COUNT, latency_rate=LAT_RATE, econ_count=ECON_COUNT,
+                               econ_rate=ECON_RATE, idle_seconds=IDLE_SECONDS, locality_count=LOCALITY_COUNT,
+                               scaling_sizes=SCALING_SIZES)
     v = versions()
     if not os.environ.get('BENCH_SKIP_SETUP'):  # developing the bench: the cluster is known to be up
         sh(['make', '--no-print-directory', 'cluster'], timeout=3600)
@@ -600,6 +605,9 @@ def main():
         if 'sidecar' in parts or 'shared' in parts:
             report_apps()
     finally:
+        for namespace, releases in ((NS_OURS, ['pernode', 'percluster']), (NS_CHART, ['pernode', 'percluster']),
+                                    (NS_SHARED, [HDS]), (NS_CHART_LOCALITY, [CHART])):
+            chart_uninstall(namespace, *releases)  # Helm releases first: their Secrets go with the namespace
         delete_namespaces([NS_OURS, NS_CHART, NS_SIDECAR, NS_SHARED, NS_CHART_LOCALITY] + SCALE_NAMESPACES, wait=False)
         results['load_average_end'] = os.getloadavg()
         results['wall_seconds'] = round(time.monotonic() - t0, 1)

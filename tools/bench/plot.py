@@ -29,6 +29,61 @@ def bars(ax, labels, series, title, unit):
     ax.legend(fontsize=7)
 
 
+def markdown(r):
+    """The README's table: one row per ratio line of the run, with the figures it is made of."""
+    t, e, loc, sc = r['timings'], r['economics'], r['locality'], r['scaling']
+    rows = []
+
+    def row(what, figures, ratio=None):
+        rows.append('| %s | %s | %s |' % (what, figures, '' if ratio is None else '**%.2f**' % ratio))
+    ratios = r['ratios']
+    for m in ('manifests', 'helm'):
+        if '%s_first_install' % m in t and 'chart_first_install' in t:
+            row('ours (`method: %s`) / official chart: first install, goal <= 1.1' % m, '%.1f s / %.1f s' % (
+                t['%s_first_install' % m]['seconds'], t['chart_first_install']['seconds']),
+                ratios.get('ratio install ours(%s)/helm' % m))
+            row('ours (`method: %s`) / official chart: no-op, goal <= 0.5' % m, '%.1f s / %.1f s (ours changed=0)' % (
+                t['%s_noop' % m]['seconds'], t['chart_noop']['seconds']), ratios.get('ratio noop ours(%s)/helm' % m))
+    sizes = sorted(sc, key=int)
+    if sizes:
+        lo, hi = sizes[0], sizes[-1]
+        row('scaling first install t%s/t%s, goal <= 3' % (hi, lo), ' / '.join(
+            '%s: %.1f s' % (s, sc[s]['first_install']) for s in sizes), ratios.get('scaling t%s/t%s' % (hi, lo)))
+        row('scaling no-op t%s/t%s' % (hi, lo), ' / '.join('%s: %.1f s' % (s, sc[s]['noop']) for s in sizes),
+            ratios.get('scaling noop t%s/t%s' % (hi, lo)))
+    if 'sidecars' in e and 'shared' in e:
+        side, shared = e['sidecars'], e['shared']
+        n = len(e['shared_pod_start_s'])
+        row('daprd memory, %d app pods: sidecars / shared daemonset' % n, '%.0f MiB (%d daprd) / %.0f MiB (%d daprd)' % (
+            side['memory_mib'], side['daprd_containers'], shared['memory_mib'], shared['daprd_containers']),
+            ratios.get('daprd memory sidecars/shared'))
+        row('daprd CPU idle: sidecars / shared', '%.0f / %.0f millicores' % (
+            1000 * side['cpu_idle_cores'], 1000 * shared['cpu_idle_cores']), ratios.get('daprd cpu idle sidecars/shared'))
+        row('daprd CPU under the same load (%d state reads, %d per pod at %g/s): sidecars / shared' % (
+            side['load_requests'], side['load_requests'] // max(1, n), r.get('settings', {}).get('econ_rate', 0)),
+            '%.0f / %.0f millicores' % (1000 * side['cpu_load_cores'], 1000 * shared['cpu_load_cores']),
+            ratios.get('daprd cpu sidecars/shared'))
+        row('app pod creation to Ready, median: sidecar / shared', '%.0f s / %.0f s' % (
+            statistics.median(e['sidecar_pod_start_s']), statistics.median(e['shared_pod_start_s'])),
+            ratios.get('pod start sidecar/shared'))
+    for target, name in (('daemonset', 'p50 shared/sidecar (daemonset), goal <= 1.3'),
+                         ('deployment', 'p50 deployment/sidecar')):
+        lat = [x for x in r['latency'] if x['target'] in ('sidecar', target)]
+        if lat:
+            parts = []
+            for who in ('sidecar', target):
+                p50 = [x['p50_ms'] for x in lat if x['target'] == who]
+                parts.append('%s %.1f ms' % (who, statistics.median(p50)))
+            row(name + ' (median of the 4 streams x 2 callers)', ' / '.join(parts),
+                ratios.get(name.split(' (')[0].split(',')[0]))
+    if loc:
+        row("locality: state reads served on the caller's node (new connection per read)", ', '.join(
+            '%s %.0f%%' % (k, v) for k, v in sorted(loc.items()) if not k.endswith('_pods')))
+    peak = max((v.get('peak_rss_mib', 0) for v in t.values()), default=0)
+    row('peak RSS of ansible-playbook and its workers (largest over all runs)', '%d MiB' % peak)
+    return '\n'.join(['| What | Figures | Ratio |', '| --- | --- | --- |'] + rows) + '\n'
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'docs', 'bench', 'results.json')
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(path), 'bench.png')
@@ -109,6 +164,10 @@ def main():
     fig.tight_layout()
     fig.savefig(out, dpi=80)
     print('bench picture: %s' % os.path.relpath(out, ROOT))
+    table = os.path.join(os.path.dirname(out), 'table.md')
+    with open(table, 'w') as handle:
+        handle.write(markdown(r))
+    print('bench table: %s' % os.path.relpath(table, ROOT))
     return 0
 
 
