@@ -110,7 +110,8 @@ def _task_lists():
         for directory, _subdirs, files in os.walk(os.path.join(ROOT, base)):
             for name in files:
                 if name.endswith('.yml') and os.sep + 'meta' not in directory and os.sep + 'defaults' not in directory:
-                    yield os.path.relpath(os.path.join(directory, name), ROOT), yaml.safe_load(open(os.path.join(directory, name)))
+                    path = os.path.join(directory, name)
+                    yield os.path.relpath(path, ROOT), yaml.safe_load(open(path))
 
 
 def _walk_tasks(items):
@@ -214,7 +215,8 @@ def playbook(calls, reference_docs, results_file):
     for index, (where, module, options) in enumerate(calls):
         docs = dict(reference_docs[module])
         docs.update(dict((alias, doc) for doc in reference_docs[module].values() for alias in doc.get('aliases', [])))
-        args = dict((name, value if value is not None else dummy(name, docs.get(name))) for name, value in options.items())
+        args = dict((name, value if value is not None else dummy(name, docs.get(name)))
+                    for name, value in options.items())
         args = dict((k, v) for k, v in args.items() if v is not None)
         if module == 'kubernetes.core.helm':
             args['binary_path'] = '/nonexistent/helm'
