@@ -261,7 +261,8 @@ def part_scaling(v):
 def workers():
     nodes = kget('nodes')['items']
     return sorted(n['metadata']['name'] for n in nodes
-                  if not any(t.get('key') == 'node-role.kubernetes.io/control-plane' for t in n['spec'].get('taints') or []))
+                  if not any(t.get('key') == 'node-role.kubernetes.io/control-plane'
+                             for t in n['spec'].get('taints') or []))
 
 
 def statestore(namespace, scopes):
@@ -451,7 +452,8 @@ def daprd_pods_of(namespace, app_id):
 
 def seed(namespace, caller, daprd_pods, token_env=''):
     targets = ['http://%s:%d=%s' % (p['status']['podIP'], N.HTTP_PORT, p['spec']['nodeName']) for p in daprd_pods]
-    exec_client(namespace, caller, 'seed', '--key', WHOAMI, *(['--token-env', token_env] if token_env else []), *targets)
+    token_args = ['--token-env', token_env] if token_env else []
+    exec_client(namespace, caller, 'seed', '--key', WHOAMI, *token_args, *targets)
 
 
 def part_sidecar(nodes):

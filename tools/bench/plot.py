@@ -54,11 +54,13 @@ def markdown(r):
     if 'sidecars' in e and 'shared' in e:
         side, shared = e['sidecars'], e['shared']
         n = len(e['shared_pod_start_s'])
-        row('daprd memory, %d app pods: sidecars / shared daemonset' % n, '%.0f MiB (%d daprd) / %.0f MiB (%d daprd)' % (
-            side['memory_mib'], side['daprd_containers'], shared['memory_mib'], shared['daprd_containers']),
+        row('daprd memory, %d app pods: sidecars / shared daemonset' % n,
+            '%.0f MiB (%d daprd) / %.0f MiB (%d daprd)' % (side['memory_mib'], side['daprd_containers'],
+                                                            shared['memory_mib'], shared['daprd_containers']),
             ratios.get('daprd memory sidecars/shared'))
         row('daprd CPU idle: sidecars / shared', '%.0f / %.0f millicores' % (
-            1000 * side['cpu_idle_cores'], 1000 * shared['cpu_idle_cores']), ratios.get('daprd cpu idle sidecars/shared'))
+            1000 * side['cpu_idle_cores'], 1000 * shared['cpu_idle_cores']),
+            ratios.get('daprd cpu idle sidecars/shared'))
         row('daprd CPU under the same load (%d state reads, %d per pod at %g/s): sidecars / shared' % (
             side['load_requests'], side['load_requests'] // max(1, n), r.get('settings', {}).get('econ_rate', 0)),
             '%.0f / %.0f millicores' % (1000 * side['cpu_load_cores'], 1000 * shared['cpu_load_cores']),
@@ -94,7 +96,8 @@ def main():
         r['started'], r['cores'], r.get('wall_seconds', 0) / 60), fontsize=12)
 
     ax = axes[0][0]
-    who = [(k, lbl) for k, lbl in (('manifests', 'ours: manifests'), ('helm', 'ours: helm'), ('chart', 'official chart'))
+    labels = (('manifests', 'ours: manifests'), ('helm', 'ours: helm'), ('chart', 'official chart'))
+    who = [(k, lbl) for k, lbl in labels
            if '%s_first_install' % k in t]
     bars(ax, [lbl for _, lbl in who], [
         ('first install', [t['%s_first_install' % k]['seconds'] for k, _ in who], SIDE),
