@@ -28,6 +28,8 @@ ROLE_VARS = {
     'dapr_shared_control_plane_namespace': 'Default C(control_plane_namespace) of every instance.',
     'dapr_shared_daprd_image': 'Default C(daprd_image) of every instance.',
     'dapr_shared_daprd_version': 'Default C(daprd_version) of every instance; empty means the control plane version.',
+    'dapr_shared_state': 'When set, the C(state) of every instance, whatever the instance says. playbooks/uninstall.yml '
+                         'sets C(absent): instances given as extra vars, which nothing else can override, are removed.',
     'dapr_shared_wait_timeout': 'Seconds to wait for the instances to become ready (all are waited on together).',
     'dapr_shared_create_namespaces': 'Create the namespace of every present instance when it is missing.',
     'dapr_shared_helm_chart_ref':
@@ -35,7 +37,7 @@ ROLE_VARS = {
     'dapr_shared_helm_chart_version': 'Helm backend: chart version (the post-renderer knows this version).',
     'dapr_shared_helm_plain_http': 'Helm backend: plain HTTP to the OCI registry (a mirror on loopback).',
 }
-CHOICES = {'dapr_shared_method': list(SC.METHODS)}
+CHOICES = {'dapr_shared_method': list(SC.METHODS), 'dapr_shared_state': [''] + list(SC.STATES)}
 
 
 def fragment():
