@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: every figure of issue 10 measured side by side in ONE run on the kind cluster.
 
 Absolute times drift between machines and with whatever else the machine runs; the ratios are what

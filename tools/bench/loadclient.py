@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """In-cluster load client of `make bench`, run inside the e2e client image (Python 3 and the Dapr SDK's
 generated gRPC stubs), mounted from a ConfigMap. One client for every target (a sidecar, a shared
 daemonset or deployment daprd, the official chart), so that the figures compare like with like.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Draw docs/bench/bench.png from the results file of `make bench` (tools/bench/bench.py).
 
   plot.py [RESULTS.json [OUT.png]]
