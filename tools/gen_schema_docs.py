@@ -28,8 +28,9 @@ ROLE_VARS = {
     'dapr_shared_control_plane_namespace': 'Default C(control_plane_namespace) of every instance.',
     'dapr_shared_daprd_image': 'Default C(daprd_image) of every instance.',
     'dapr_shared_daprd_version': 'Default C(daprd_version) of every instance; empty means the control plane version.',
-    'dapr_shared_state': 'When set, the C(state) of every instance, whatever the instance says. playbooks/uninstall.yml '
-                         'sets C(absent): instances given as extra vars, which nothing else can override, are removed.',
+    'dapr_shared_state': 'When set, the C(state) of every instance, whatever the instance says. '
+                         'playbooks/uninstall.yml sets C(absent): instances given as extra vars, which nothing '
+                         'else can override, are removed.',
     'dapr_shared_wait_timeout': 'Seconds to wait for the instances to become ready (all are waited on together).',
     'dapr_shared_create_namespaces': 'Create the namespace of every present instance when it is missing.',
     'dapr_shared_helm_chart_ref':
