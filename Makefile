@@ -10,7 +10,7 @@ VENV_OK   := $(VENV)/.installed-$(shell cat test-requirements.txt requirements.t
 export PATH := $(CURDIR)/$(VENV)/bin:$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
-MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset
+MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset resilience
 
 .PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-cluster test-awx test demo bench
 
@@ -59,5 +59,5 @@ demo: venv ## cluster + ansible-playbook site.yml + endpoints and one real call 
 	ansible-playbook site.yml
 	@tools/demo-calls.sh
 
-bench: venv ## install / no-op / check-mode timings of site.yml, side by side in one run
+bench: venv ## ratios against helm, scaling 1/10/30, sidecar economics, latency, locality, side by side in one run (tools/bench)
 	@tools/bench.sh

@@ -22,11 +22,17 @@ make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
 tests/e2e/build-image.sh || exit 1
 chart_ok=0
 tools/cluster/shared-chart-present && chart_ok=1
-failed=() ran=() skipped=()
+# the upgrade scenario starts from the older Dapr release (make images-previous)
+previous_ok=0
+docker image inspect "$DAPR_PREVIOUS_IMAGE" "$DAPRD_PREVIOUS_IMAGE" >/dev/null 2>&1 && previous_ok=1
+failed=() ran=() skipped=() skipped_previous=()
 for scenario in "$@"; do
   # a scenario with a helm instance needs the official chart in the local registry
   if grep -q 'method: helm' "molecule/$scenario/vars.yml" && [[ $chart_ok == 0 ]]; then
     skipped+=("$scenario"); continue
+  fi
+  if grep -q 'DAPR_PREVIOUS_VERSION' "molecule/$scenario/vars.yml" && [[ $previous_ok == 0 ]]; then
+    skipped_previous+=("$scenario"); continue
   fi
   start=$(date +%s)
   # our sequence has no destroy step, so molecule's state would keep "prepared" from an earlier
@@ -39,4 +45,6 @@ if tests/awx/run.sh; then ran+=("test-awx ($(( $(date +%s) - start ))s)"); else 
 echo "cluster tier: passed: ${ran[*]:-none}"
 [ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart" \
   "is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"
+[ ${#skipped_previous[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped_previous[*]} did NOT run: the older" \
+  "Dapr release $DAPR_PREVIOUS_VERSION is not built on this machine: make images-previous"
 [ ${#failed[@]} -eq 0 ] || { echo "cluster tier: FAILED: ${failed[*]}" >&2; exit 1; }

@@ -9,7 +9,7 @@
 # Credentials reach every run only as K8S_AUTH_HOST, K8S_AUTH_API_KEY and K8S_AUTH_SSL_CA_CERT: the runs
 # start from an empty environment (env -i) with HOME in an empty directory, so there is no kubeconfig.
 # The control plane (dapr-system) must be installed; nothing of it is changed. Exits non-zero on any FAIL.
-# shellcheck disable=SC2317 # the step and job functions run indirectly, through step() and runner_job()
+# shellcheck disable=SC2317,SC2329 # the step and job functions run indirectly, through step() and runner_job()
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/awx

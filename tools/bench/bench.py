@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -78,7 +77,7 @@ def say(line):
 
 
 def sh(argv, stdin=None, check=True, timeout=900):
-    proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
     if check and proc.returncode:
         raise RuntimeError('%s failed (%d):\n%s%s' % (' '.join(argv[:6]), proc.returncode,
                                                       proc.stdout[-3000:], proc.stderr[-3000:]))
@@ -108,7 +107,7 @@ def timed(label, argv, env=None):
     with tempfile.NamedTemporaryFile() as rss:
         t0 = time.monotonic()
         proc = subprocess.run(['/usr/bin/time', '-f', '%M', '-o', rss.name] + argv, capture_output=True, text=True,
-                              env=dict(os.environ, **(env or {})))
+                              check=False, env=dict(os.environ, **(env or {})))
         seconds = time.monotonic() - t0
         peak = int(open(rss.name).read().strip().splitlines()[-1]) // 1024 if proc.returncode == 0 else 0
     if proc.returncode:
@@ -146,7 +145,7 @@ def delete_namespaces(names, wait=True):
 
 
 def chart_present():
-    return subprocess.run(['tools/cluster/shared-chart-present'], capture_output=True).returncode == 0
+    return subprocess.run(['tools/cluster/shared-chart-present'], capture_output=True, check=False).returncode == 0
 
 
 # -- the official chart, made runnable offline ----------------------------------------------------
@@ -591,8 +590,8 @@ def main():
         sh(['tests/e2e/load-image.sh'])
         sh(['ansible-playbook', 'playbooks/control_plane.yml'])
     nodes = workers()
-    say('bench: %s on %d cores, workers %s, load average %.1f' % (results['started'], os.cpu_count(),
-                                                                   ' '.join(nodes), os.getloadavg()[0]))
+    say('bench: %s on %d cores, workers %s, load average %.1f'
+        % (results['started'], os.cpu_count(), ' '.join(nodes), os.getloadavg()[0]))
     parts = os.environ.get('BENCH_PARTS', 'helm,scaling,sidecar,shared').split(',')
     try:
         if 'helm' in parts:

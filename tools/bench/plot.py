@@ -54,8 +54,8 @@ def markdown(r):
         side, shared = e['sidecars'], e['shared']
         n = len(e['shared_pod_start_s'])
         row('daprd memory, %d app pods: sidecars / shared daemonset' % n,
-            '%.0f MiB (%d daprd) / %.0f MiB (%d daprd)' % (side['memory_mib'], side['daprd_containers'],
-                                                            shared['memory_mib'], shared['daprd_containers']),
+            '%.0f MiB (%d daprd) / %.0f MiB (%d daprd)'
+            % (side['memory_mib'], side['daprd_containers'], shared['memory_mib'], shared['daprd_containers']),
             ratios.get('daprd memory sidecars/shared'))
         row('daprd CPU idle: sidecars / shared', '%.0f / %.0f millicores' % (
             1000 * side['cpu_idle_cores'], 1000 * shared['cpu_idle_cores']),
@@ -76,7 +76,7 @@ def markdown(r):
                 p50 = [x['p50_ms'] for x in lat if x['target'] == who]
                 parts.append('%s %.1f ms' % (who, statistics.median(p50)))
             row(name + ' (median of the 4 streams x 2 callers)', ' / '.join(parts),
-                ratios.get(name.split(' (')[0].split(',')[0]))
+                ratios.get(name.split(' (', maxsplit=1)[0].split(',', maxsplit=1)[0]))
     if loc:
         row("locality: state reads served on the caller's node (new connection per read)", ', '.join(
             '%s %.0f%%' % (k, v) for k, v in sorted(loc.items()) if not k.endswith('_pods')))
@@ -98,9 +98,9 @@ def main():
     labels = (('manifests', 'ours: manifests'), ('helm', 'ours: helm'), ('chart', 'official chart'))
     who = [(k, lbl) for k, lbl in labels
            if '%s_first_install' % k in t]
-    bars(ax, [lbl for _, lbl in who], [
-        ('first install', [t['%s_first_install' % k]['seconds'] for k, _ in who], SIDE),
-        ('no-op', [t['%s_noop' % k]['seconds'] for k, _ in who], SHARED)],
+    bars(ax, [lbl for _key, lbl in who], [
+        ('first install', [t['%s_first_install' % k]['seconds'] for k, _label in who], SIDE),
+        ('no-op', [t['%s_noop' % k]['seconds'] for k, _label in who], SHARED)],
         'Two instances: ours against helm upgrade --install', 'seconds')
 
     ax = axes[0][1]
@@ -123,14 +123,14 @@ def main():
         side, shared = e['sidecars'], e['shared']
         labels = ['daprd memory\n(MiB)', 'daprd CPU idle\n(millicores)', 'daprd CPU load\n(millicores)',
                   'app pod start\nmedian (s)']
-        bars(ax, labels, [
-            ('%d sidecars' % side['daprd_containers'], [side['memory_mib'], 1000 * side['cpu_idle_cores'],
-                                                        1000 * side['cpu_load_cores'],
-                                                        statistics.median(e['sidecar_pod_start_s'])], SIDE),
+        series = [
+            ('%d sidecars' % side['daprd_containers'], [
+                side['memory_mib'], 1000 * side['cpu_idle_cores'], 1000 * side['cpu_load_cores'],
+                statistics.median(e['sidecar_pod_start_s'])], SIDE),
             ('shared daemonset (%d daprd)' % shared['daprd_containers'], [
                 shared['memory_mib'], 1000 * shared['cpu_idle_cores'], 1000 * shared['cpu_load_cores'],
-                statistics.median(e['shared_pod_start_s'])], SHARED)],
-            'Economics: %d app pods on 2 workers' % len(e['shared_pod_start_s']), '')
+                statistics.median(e['shared_pod_start_s'])], SHARED)]
+        bars(ax, labels, series, 'Economics: %d app pods on 2 workers' % len(e['shared_pod_start_s']), '')
         ax.set_yscale('log')
 
     for ax, prefix in ((axes[1][0], 'state'), (axes[1][1], 'invoke')):
@@ -155,7 +155,7 @@ def main():
                                     ('helm_daemonset', 'ours daemonset\n(helm)'),
                                     ('chart_daemonset', 'official chart\ndaemonset'),
                                     ('deployment', 'ours deployment\n(2 replicas)')) if k in loc]
-    drawn = ax.bar([lbl for _, lbl in keys], [loc[k] for k, _ in keys],
+    drawn = ax.bar([lbl for _key, lbl in keys], [loc[k] for k, _label in keys],
                    color=[SHARED, SHARED, SIDE, DEP][:len(keys)])
     ax.bar_label(drawn, fmt='%.0f%%', fontsize=8)
     ax.set_ylim(0, 110)
