@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, daprkit contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to daprkit.dapr: the one exception type modules turn into fail_json."""
+"""Private to daprkit.dapr: the exceptions modules turn into fail_json."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -23,3 +23,7 @@ class InvalidInstance(DaprSharedError):
     def __init__(self, problems):
         self.problems = list(problems)
         super(InvalidInstance, self).__init__('; '.join(self.problems), problems=self.problems)
+
+
+class ApiUnreachable(DaprSharedError):
+    """No answer from the API server (refused, reset, timed out): waits ride it out, changes do not."""

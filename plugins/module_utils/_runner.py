@@ -31,7 +31,8 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
-from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, InvalidInstance
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError, InvalidInstance
+from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, each
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint, is_token_secret, render_instance
 
 WORKLOAD_KINDS = ('DaemonSet', 'Deployment')
@@ -105,6 +106,7 @@ class InstanceRun(object):
         self.module_objects = []   # what this module applies (helm: the token Secrets only)
         self.before = {}
         self.after = {}
+        self.owned = []            # what the manifests backend owns now
         self.stale = []
         self.release_exists = False
         self.uninstall_first = False
@@ -157,89 +159,176 @@ class Runner(object):
         self.module.no_log_values.add(value)
         return value, fingerprint(value)
 
-    def read(self, run):
-        instance = run.instance
-        namespace, app_id = instance['namespace'], instance['app_id']
-        run.namespace_exists = self.service.namespace_exists(namespace)
-        if run.namespace_exists:
-            run.release_exists = self.service.helm_release_exists(namespace, N.names(app_id, 'helm')['helm_release'])
-        owned = self.service.owned_objects(namespace, app_id) if run.namespace_exists else []
-        if instance['state'] == 'absent':
-            # workloads first, so that pods stop before their Service and credentials go
-            run.stale = sorted(owned, key=lambda o: 0 if o['kind'] in WORKLOAD_KINDS else 1)
-            return
-        if not run.namespace_exists and not self.module.check_mode:
-            raise DaprSharedError('%s: namespace: %s does not exist; create it first' % (run.where(), namespace))
-        cp = self._control_plane(instance['control_plane_namespace'])
-        if instance['control_plane_trust_domain']:
-            cp.trust_domain = instance['control_plane_trust_domain']
-        try:
-            cp.mtls = CP.resolve_mtls(instance['mtls'], cp.mtls)
-        except ValueError as exc:
-            raise InvalidInstance(['%s: %s' % (run.where(), exc)])
-        run.control_plane = cp
-        run.version = instance['daprd_version'] or cp.version
-        if not run.version:
-            raise InvalidInstance(['%s: daprd_version: the control plane in %s reports no version; set daprd_version'
-                                   % (run.where(), cp.namespace)])
-        tokens = dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
-        run.desired = render_instance(instance, cp, run.version, tokens)
-        run.module_objects = run.desired if run.method == 'manifests' else [o for o in run.desired if is_token_secret(o)]
-        for obj in run.desired:
-            current = self.service.get(obj['apiVersion'], obj['kind'], obj['metadata']['name'],
-                                       obj['metadata']['namespace']) if run.namespace_exists else None
+    def namespaces(self, runs):
+        """Whether each instance's namespace exists; with create_namespaces, the missing ones of present
+        instances are created first (in check mode only reported), so the dry runs can check every object."""
+        namespaces = sorted(set(run.instance['namespace'] for run in runs))
+        existing = dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+        if self.module.params.get('create_namespaces'):
+            first_of = {}
+            for run in runs:
+                if run.instance['state'] == 'present':
+                    first_of.setdefault(run.instance['namespace'], run)
+            missing = [ns for ns in sorted(first_of) if not existing[ns]]
+            for ns, created in zip(missing, each(self._create_namespace, missing)):
+                first_of[ns].tracker.record('created', None, created)
+                existing[ns] = not self.module.check_mode
+        for run in runs:
+            run.namespace_exists = existing[run.instance['namespace']]
+
+    def _create_namespace(self, name):
+        return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
+
+    def read(self, runs):
+        """Everything the later steps compare against. Each kind of read goes out for every instance together."""
+        self.namespaces(runs)
+        here = [run for run in runs if run.namespace_exists]
+        for run, exists in zip(here, each(self._release_exists, here)):
+            run.release_exists = exists
+        owned = {}
+        for namespace in sorted(set(run.instance['namespace'] for run in here)):
+            for obj in self.service.managed_objects(namespace):
+                app_id = (obj['metadata'].get('labels') or {}).get(N.LABEL_INSTANCE)
+                owned.setdefault((namespace, app_id), []).append(obj)
+        present = []
+        for run in runs:
+            run.owned = owned.get((run.instance['namespace'], run.instance['app_id']), [])
+            if run.instance['state'] == 'absent':
+                # workloads first, so that pods stop before their Service and credentials go
+                run.stale = sorted(run.owned, key=lambda o: 0 if o['kind'] in WORKLOAD_KINDS else 1)
+                continue
+            if not run.namespace_exists and not self.module.check_mode:
+                raise DaprSharedError('%s: namespace: %s does not exist; create it first or set create_namespaces'
+                                      % (run.where(), run.instance['namespace']))
+            present.append(run)
+        self._read_control_planes(present)
+        for run, tokens in zip(present, each(self._tokens, present)):
+            run.desired = render_instance(run.instance, run.control_plane, run.version, tokens)
+            run.module_objects = run.desired if run.method == 'manifests' else [
+                o for o in run.desired if is_token_secret(o)]
+        pairs = [(run, obj) for run in present if run.namespace_exists for obj in run.desired]
+        for (run, obj), current in zip(pairs, each(self._current, pairs)):
             run.before[object_key(obj)] = current
+        for run in present:
+            self._check_owners(run)
+            wanted = set(object_key(o) for o in run.module_objects)
+            run.stale = [o for o in run.owned if object_key(o) not in wanted]
+
+    def _release_exists(self, run):
+        return self.service.helm_release_exists(run.instance['namespace'],
+                                                N.names(run.instance['app_id'], 'helm')['helm_release'])
+
+    def _read_control_planes(self, runs):
+        namespaces = sorted(set(run.instance['control_plane_namespace'] for run in runs) - set(self._control_planes))
+        self._control_planes.update(zip(namespaces, each(lambda ns: CP.read(self.service, ns), namespaces)))
+        for run in runs:
+            instance = run.instance
+            cp = self._control_plane(instance['control_plane_namespace'])
+            if instance['control_plane_trust_domain']:
+                cp.trust_domain = instance['control_plane_trust_domain']
+            try:
+                cp.mtls = CP.resolve_mtls(instance['mtls'], cp.mtls)
+            except ValueError as exc:
+                raise InvalidInstance(['%s: %s' % (run.where(), exc)])
+            run.control_plane = cp
+            run.version = instance['daprd_version'] or cp.version
+            if not run.version:
+                raise InvalidInstance(['%s: daprd_version: the control plane in %s reports no version; set '
+                                       'daprd_version' % (run.where(), cp.namespace)])
+
+    def _tokens(self, run):
+        return dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+
+    def _current(self, pair):
+        obj = pair[1]
+        return self.service.get(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])
+
+    def _check_owners(self, run):
+        for obj in run.desired:
+            current = run.before.get(object_key(obj))
             if current is None:
                 continue
-            owner = _owner(current, app_id)
+            owner = _owner(current, run.instance['app_id'])
             if owner == 'helm' and run.method == 'manifests':
                 run.uninstall_first = True  # switching helm -> manifests: the release goes first
             elif owner not in ('manifests', 'helm'):
                 raise DaprSharedError('%s: %s already exists and %s; refusing to take it over. Remove it, or choose '
                                       'another app_id or namespace.' % (run.where(), describe(obj), owner))
-        wanted = set(object_key(o) for o in run.module_objects)
-        run.stale = [o for o in owned if object_key(o) not in wanted]
 
     # -- step 3: dry run ----------------------------------------------------------------------
-    def dry_run(self, run):
-        if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first:
-            # nothing to ask the server yet: a missing namespace plans creations, a release goes first
-            for obj in ([] if run.instance['state'] == 'absent' else run.desired):
-                run.after[object_key(obj)] = obj
-            return
-        for obj in run.desired:
-            try:
-                run.after[object_key(obj)] = self.service.apply(obj, dry_run=True)
-            except DaprSharedError as exc:
-                field = field_of_rejection(exc.msg)
-                raise InvalidInstance(['%s: %sthe API server refuses %s: %s' % (
-                    run.where(), '%s: ' % field if field else '', describe(obj), exc.msg)])
+    def dry_run(self, runs):
+        """The server checks every object of every instance; all its rejections are reported together."""
+        pairs = []
+        for run in runs:
+            if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first:
+                # nothing to ask the server yet: a missing namespace plans creations, a release goes first
+                for obj in ([] if run.instance['state'] == 'absent' else run.desired):
+                    run.after[object_key(obj)] = obj
+                continue
+            pairs.extend((run, obj) for obj in run.desired)
+        problems = []
+        for (run, obj), answer in zip(pairs, each(lambda pair: self.service.apply(pair[1], dry_run=True), pairs,
+                                                  keep_errors=True)):
+            if not isinstance(answer, Failed):
+                run.after[object_key(obj)] = answer
+            elif isinstance(answer.error, DaprSharedError) and not isinstance(answer.error, ApiUnreachable):
+                field = field_of_rejection(answer.error.msg)
+                problems.append('%s: %sthe API server refuses %s: %s' % (
+                    run.where(), '%s: ' % field if field else '', describe(obj), answer.error.msg))
+            else:
+                raise answer.error
+        if problems:
+            raise InvalidInstance(problems)
 
     # -- step 4: apply ------------------------------------------------------------------------
-    def apply(self, run):
-        instance = run.instance
-        if instance['state'] == 'absent':
-            for obj in run.stale:
-                self.service.delete(obj)
-                run.tracker.record('deleted', obj, None)
-            return
-        if run.uninstall_first:
-            return
-        for obj in run.desired:
-            key = object_key(obj)
-            before, after = run.before.get(key), run.after.get(key)
-            action = compare(before, after)
-            if obj in run.module_objects:
-                if action != 'unchanged' and not self.module.check_mode:
-                    after = self.service.apply(obj)
-                run.tracker.record(action, before, after)
+    def apply(self, runs):
+        """Credentials, configuration and Services first, then the workloads that use them, then pruning."""
+        removals = [(run, obj) for run in runs if run.instance['state'] == 'absent' for obj in run.stale]
+        changes = []
+        for run in runs:
+            if run.instance['state'] == 'absent' or run.uninstall_first:
+                continue
+            for obj in run.desired:
+                key = object_key(obj)
+                before, after = run.before.get(key), run.after.get(key)
+                action = compare(before, after)
+                if obj not in run.module_objects:
+                    run.planned.record(action, before, after)
+                elif action == 'unchanged' or self.module.check_mode:
+                    run.tracker.record(action, before, after)
+                else:
+                    changes.append((run, obj, before, action))
+        failures = []
+        for workloads in (False, True):
+            failures += self._delete([(r, o) for r, o in removals if (o['kind'] in WORKLOAD_KINDS) != workloads])
+        for workloads in (False, True):
+            batch = [c for c in changes if (c[1]['kind'] in WORKLOAD_KINDS) == workloads]
+            if failures:
+                break  # a workload is applied only after everything it uses is in place
+            for (run, obj, before, action), after in zip(batch, each(lambda c: self.service.apply(c[1]), batch,
+                                                                     keep_errors=True)):
+                if isinstance(after, Failed):
+                    failures.append(after.error)
+                else:
+                    run.tracker.record(action, before, after)
+        if not failures:
+            failures += self._delete([(run, obj) for run in runs if run.instance['state'] != 'absent'
+                                      for obj in run.stale])
+        if failures:
+            raise failures[0]
+        for run in runs:
+            if run.method == 'helm' and run.instance['state'] != 'absent' and not run.uninstall_first:
+                run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
+
+    def _delete(self, pairs):
+        failures = []
+        for (run, obj), outcome in zip(pairs, each(lambda pair: self.service.delete(pair[1]), pairs,
+                                                   keep_errors=True)):
+            if isinstance(outcome, Failed):
+                failures.append(outcome.error)
             else:
-                run.planned.record(action, before, after)
-        for obj in run.stale:
-            self.service.delete(obj)
-            run.tracker.record('deleted', obj, None)
-        if run.method == 'helm':
-            run.helm = _helm.release(instance, run.control_plane, run.version, run.desired, self.chart)
+                run.tracker.record('deleted', obj, None)
+        return failures
 
     # -- step 5: wait -------------------------------------------------------------------------
     def wait_gone(self, runs, timeout):
@@ -261,6 +350,11 @@ class Runner(object):
             return dict(ready=False)
         return self.service.readiness(run.workload(), self._pod_selector(run))[0]
 
+    def _read_readiness(self, runs):
+        unread = [run for run in runs if run.readiness is None]
+        for run, readiness in zip(unread, each(self.current_readiness, unread)):
+            run.readiness = readiness
+
     # -- the steps together -------------------------------------------------------------------
     def run(self, step='apply'):
         instances = instances_from_params(self.module.params)
@@ -270,15 +364,12 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
-        for run in runs:
-            self.read(run)
+        self.read(runs)
         if step == 'wait':
             return self._wait_only(runs)
-        for run in runs:
-            self.dry_run(run)
+        self.dry_run(runs)
         try:
-            for run in runs:
-                self.apply(run)
+            self.apply(runs)
             handoff = [run for run in runs if run.helm or run.uninstall_first or
                        (run.instance['state'] == 'absent' and run.release_exists)]
             if self.module.params.get('wait') and not self.module.check_mode:
@@ -291,17 +382,13 @@ class Runner(object):
             exc.details.update(changed=any(r.tracker.changed for r in runs),
                                instances=[self.result(r) for r in runs])
             raise
-        for run in runs:
-            if run.readiness is None:
-                run.readiness = self.current_readiness(run)
+        self._read_readiness(runs)
         return self.results(runs, complete=not handoff)
 
     def _wait_only(self, runs):
         if self.module.params.get('wait') and not self.module.check_mode:
             self.wait(runs, self.module.params['wait_timeout'])
-        for run in runs:
-            if run.readiness is None:
-                run.readiness = self.current_readiness(run)
+        self._read_readiness(runs)
         return self.results(runs, complete=True)
 
     # -- results ------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import threading
 import time
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe
-from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import each
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 
 try:
@@ -43,17 +45,9 @@ MANAGED_KINDS = (
 )
 
 
-def owner_selector(app_id, method='manifests'):
-    return S.label_selector(S.owner_labels(app_id, method))
-
-
 def _api_error(action, what, exc):
     body = getattr(exc, 'body', None) or getattr(exc, 'summary', lambda: str(exc))()
     return DaprSharedError('%s %s failed: %s' % (action, what, body), status=getattr(exc, 'status', None))
-
-
-class ApiUnreachable(DaprSharedError):
-    """No answer from the API server (refused, reset, timed out): waits ride it out, changes do not."""
 
 
 def _unreachable(action, what, exc):
@@ -77,13 +71,18 @@ class KubeService(object):
         self.check_mode = check_mode
         self.field_manager = field_manager
         self._resources = {}
+        self._discovery = threading.Lock()  # calls come from several threads; discovery is not thread-safe
         self._sleep = sleep
         self._clock = clock
 
     # -- primitives ------------------------------------------------------------------------
     def resource(self, api_version, kind):
         key = (api_version, kind)
-        if key not in self._resources:
+        if key in self._resources:
+            return self._resources[key]
+        with self._discovery:
+            if key in self._resources:
+                return self._resources[key]
             try:
                 self._resources[key] = _call('discovering', '%s %s' % (api_version, kind),
                                              lambda: self.dyn.resources.get(api_version=api_version, kind=kind))
@@ -170,16 +169,19 @@ class KubeService(object):
         return base64.b64decode(data).decode('utf-8')
 
     # -- ownership -------------------------------------------------------------------------
-    def owned_objects(self, namespace, app_id):
-        """Objects the manifests backend owns (the collection never creates cluster-scoped ones)."""
-        selector = owner_selector(app_id)
-        found = []
-        for api_version, kind in MANAGED_KINDS:
-            for item in self.list(api_version, kind, namespace=namespace, label_selector=selector):
-                item.setdefault('apiVersion', api_version)
-                item.setdefault('kind', kind)
-                found.append(item)
-        return found
+    def managed_objects(self, namespace):
+        """Every object the manifests backend owns in a namespace, of every instance (the collection never
+        creates cluster-scoped ones). One list per kind and namespace, however many instances live there."""
+        selector = S.label_selector({S.LABEL_MANAGED_BY: S.MANAGED_BY})
+
+        def of_kind(api_kind):
+            items = self.list(api_kind[0], api_kind[1], namespace=namespace, label_selector=selector)
+            for item in items:
+                item.setdefault('apiVersion', api_kind[0])
+                item.setdefault('kind', api_kind[1])
+            return items
+
+        return [item for items in each(of_kind, MANAGED_KINDS) for item in items]
 
     def helm_release_exists(self, namespace, release):
         return bool(self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release))
@@ -200,10 +202,10 @@ class KubeService(object):
         last = {}
 
         def done():
-            for index, (workload, selector) in enumerate(workloads):
-                if summaries[index] is not None:
-                    continue
-                summary, current, pods = self.readiness(workload, selector)
+            pending = [index for index, summary in enumerate(summaries) if summary is None]
+            for index, (summary, current, pods) in zip(pending, each(lambda i: self.readiness(*workloads[i]),
+                                                                     pending)):
+                workload = workloads[index][0]
                 last[index] = (summary, pods)
                 # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
                 crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []

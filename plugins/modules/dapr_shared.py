@@ -49,6 +49,12 @@ options:
     description: "O(method=helm): plain HTTP to the OCI registry (a mirror on loopback)."
     type: bool
     default: false
+  create_namespaces:
+    description:
+      - Create the namespace of a present instance when it does not exist, before the server-side dry runs
+        (which need it). Needs the right to create Namespaces. In check mode the creation is only reported.
+    type: bool
+    default: false
   step:
     description:
       - Set by the action plugin, leave it unset. C(apply) checks and applies; C(wait) only waits and reads back.
@@ -168,6 +174,7 @@ def argument_spec():
         helm_chart_ref=dict(type='str', default='oci://registry-1.docker.io/daprio/dapr-shared-chart'),
         helm_chart_version=dict(type='str', default='0.0.16'),
         helm_plain_http=dict(type='bool', default=False),
+        create_namespaces=dict(type='bool', default=False),
         step=dict(type='str', default='apply', choices=['apply', 'wait']),
     )
     spec.update(auth_spec())

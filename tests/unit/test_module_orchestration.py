@@ -50,10 +50,10 @@ class FakeService(object):
         s = self.store.get(self._k('v1', 'Secret', name, ns))
         return base64.b64decode(s['data'][key]).decode() if s else None
 
-    def owned_objects(self, ns, app_id):
+    def managed_objects(self, ns):
         return [copy.deepcopy(o) for o in self.store.values()
-                if o['metadata']['namespace'] == ns and o['metadata']['labels'].get(S.LABEL_INSTANCE) == app_id
-                and o['metadata']['labels'].get(S.LABEL_MANAGED_BY) == S.MANAGED_BY]
+                if o['metadata'].get('namespace') == ns
+                and o['metadata'].get('labels', {}).get(S.LABEL_MANAGED_BY) == S.MANAGED_BY]
 
     def apply(self, obj, dry_run=False):
         if self.reject and self.reject[0] == obj['kind']:
@@ -61,7 +61,7 @@ class FakeService(object):
         if not (self.check_mode or dry_run):
             self.applied.append(obj['kind'])
             self.store[self._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'],
-                               obj['metadata']['namespace'])] = copy.deepcopy(obj)
+                               obj['metadata'].get('namespace'))] = copy.deepcopy(obj)
         return copy.deepcopy(obj)
 
     def delete(self, obj):
@@ -222,3 +222,47 @@ def test_helm_release_of_another_app_is_refused():
         annotations={S.ANNOTATION_HELM_RELEASE: 'someone'}))}
     with pytest.raises(DaprSharedError, match='belongs to Helm release someone'):
         run(store, method='helm')
+
+
+class CountingService(FakeService):
+    def __init__(self, store, **kwargs):
+        super(CountingService, self).__init__(store, **kwargs)
+        self.managed_reads = []
+
+    def managed_objects(self, ns):
+        self.managed_reads.append(ns)
+        return super(CountingService, self).managed_objects(ns)
+
+
+def test_rejections_of_several_instances_are_reported_together():
+    store = {}
+    svc = FakeService(store, reject=('Deployment', 'spec.template.spec.tolerations[0].effect: Unsupported value'))
+    with pytest.raises(InvalidInstance) as err:
+        run(store, service=svc, instances=[dict(app_id='a', namespace='apps', strategy='deployment'),
+                                           dict(app_id='b', namespace='apps', strategy='deployment')])
+    assert [p.split(':')[0] for p in err.value.problems] == ['instance apps/a', 'instance apps/b']
+    assert store == {}
+
+
+def test_workloads_are_applied_after_everything_they_use_and_namespaces_are_read_once():
+    store = {}
+    instances = [dict(app_id='app%d' % i, namespace='ns%d' % (i % 2)) for i in range(6)]
+    svc = CountingService(store)
+    result = run(store, service=svc, instances=instances)[0]
+    assert all(e['changed'] for e in result['instances'])
+    workloads = [i for i, kind in enumerate(svc.applied) if kind in ('DaemonSet', 'Deployment')]
+    assert len(workloads) == 6 and min(workloads) == len(svc.applied) - 6, svc.applied
+    assert sorted(svc.managed_reads) == ['ns0', 'ns1'], 'one read of owned objects per namespace, not per instance'
+    # results keep the order of the instances, whatever order the answers came in
+    assert [e['app_id'] for e in result['instances']] == [i['app_id'] for i in instances]
+
+
+def test_missing_namespace_is_created_first_only_when_asked_and_only_reported_in_check_mode():
+    with pytest.raises(DaprSharedError, match='namespace: missing does not exist; create it first or set create_nam'):
+        run({}, namespace='missing')
+    store = {}
+    planned, svc, unused = run(store, check_mode=True, namespace='missing', create_namespaces=True)
+    assert dict(object='Namespace missing', action='created') in planned['objects'] and store == {}
+    done, svc, unused = run(store, namespace='missing', create_namespaces=True)
+    assert svc.applied[0] == 'Namespace' and 'DaemonSet' in svc.applied
+    assert dict(object='Namespace missing', action='created') in done['objects']
