@@ -8,8 +8,13 @@ tests/e2e/load-image.sh >/dev/null
 kubectl get services -A -l app.kubernetes.io/managed-by=daprkit.dapr,app.kubernetes.io/name=dapr-shared \
   -o jsonpath='{range .items[*]}{.metadata.namespace} {.metadata.labels.app\.kubernetes\.io/instance}{"\n"}{end}' |
 while read -r ns app; do
-  http="http://${app}-dapr.${ns}.svc.cluster.local:3500"
-  echo "== ${ns}/${app}: DAPR_HTTP_ENDPOINT=${http} DAPR_GRPC_ENDPOINT=http://${app}-dapr.${ns}.svc.cluster.local:50001"
+  # names and endpoints as the collection derives them (the filter daprkit.dapr.shared_names)
+  read -r http grpc token_secret < <(PYTHONPATH=collections python3 -c '
+import sys
+from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_names
+n = shared_names(sys.argv[1], namespace=sys.argv[2])
+print(n["DAPR_HTTP_ENDPOINT"], n["DAPR_GRPC_ENDPOINT"], n["api_token"])' "$app" "$ns")
+  echo "== ${ns}/${app}: DAPR_HTTP_ENDPOINT=${http} DAPR_GRPC_ENDPOINT=${grpc}"
   pod="demo-call-${app}"
   kubectl -n "$ns" delete pod "$pod" --ignore-not-found >/dev/null
   kubectl -n "$ns" apply -f - >/dev/null <<YAML
@@ -26,7 +31,7 @@ spec:
       imagePullPolicy: Never
       securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
       env:
-        - {name: DAPR_API_TOKEN, valueFrom: {secretKeyRef: {name: ${app}-dapr-api-token, key: token, optional: true}}}
+        - {name: DAPR_API_TOKEN, valueFrom: {secretKeyRef: {name: ${token_secret}, key: token, optional: true}}}
       command:
         - python3
         - -c

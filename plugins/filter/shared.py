@@ -42,10 +42,17 @@ def shared_instances(instances, defaults=None):
     return result
 
 
-def shared_names(app_id, method='manifests'):
-    """Every object name of an instance, for playbooks and tests that must not spell one."""
+def shared_names(app_id, method='manifests', namespace='', cluster_domain='cluster.local'):
+    """Every object name, port and (given the namespace) address of an instance, for playbooks and tests
+    that must not spell one."""
     result = N.names(app_id, method)
-    result['selector'] = N.label_selector(N.selector_labels(app_id, method))
+    result.update(selector=N.label_selector(N.selector_labels(app_id, method)), http_port=N.HTTP_PORT,
+                  grpc_port=N.GRPC_PORT, internal_grpc_port=N.INTERNAL_GRPC_PORT)
+    if namespace:
+        endpoints = N.endpoints(app_id, namespace, cluster_domain)
+        result.update(host=N.service_host(app_id, namespace, cluster_domain),
+                      DAPR_HTTP_ENDPOINT=endpoints['DAPR_HTTP_ENDPOINT'],
+                      DAPR_GRPC_ENDPOINT=endpoints['DAPR_GRPC_ENDPOINT'])
     return result
 
 

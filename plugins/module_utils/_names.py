@@ -100,9 +100,14 @@ def label_selector(match_labels):
     return ','.join('%s=%s' % kv for kv in sorted(match_labels.items()))
 
 
+def service_host(app_id, namespace, cluster_domain='cluster.local'):
+    """The Service's DNS name inside the cluster."""
+    return '%s.%s.svc.%s' % (service_name(app_id), namespace, cluster_domain or 'cluster.local')
+
+
 def endpoints(app_id, namespace, cluster_domain='cluster.local'):
     """What apps set to reach an instance (Dapr SDKs read these variables)."""
-    host = '%s.%s.svc.%s' % (service_name(app_id), namespace, cluster_domain or 'cluster.local')
+    host = service_host(app_id, namespace, cluster_domain)
     return dict(
         service=service_name(app_id),
         DAPR_HTTP_ENDPOINT='http://%s:%d' % (host, HTTP_PORT),

@@ -66,6 +66,14 @@ def test_names_filter_gives_each_backend_its_names():
     assert shared_names('x')['service'] == shared_names('x', 'helm')['service'] == 'x-dapr'
 
 
+def test_shared_names_gives_the_endpoints_only_for_a_namespace():
+    assert 'DAPR_HTTP_ENDPOINT' not in shared_names('x') and shared_names('x')['grpc_port'] == 50001
+    named = shared_names('x', namespace='apps', cluster_domain='corp.local')
+    assert named['host'] == 'x-dapr.apps.svc.corp.local'
+    assert named['DAPR_HTTP_ENDPOINT'] == 'http://x-dapr.apps.svc.corp.local:%d' % named['http_port']
+    assert named['DAPR_GRPC_ENDPOINT'] == 'http://x-dapr.apps.svc.corp.local:%d' % named['grpc_port']
+
+
 def _subscription_crd(namespace):
     return {'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
             'metadata': {'name': 'subscriptions.dapr.io'},
