@@ -54,6 +54,10 @@ cluster_images() {
 dapr_images() {
   local img b base=(--build-arg "BASE_IMAGE=$BASE_MINIMAL_IMAGE")
   build_image "daprd-$DAPR_VERSION" "$DAPRD_IMAGE" dapr "${base[@]}" "$D/daprd"
+  if [ "${DAPR_RELEASE:-current}" = current ]; then
+    build_image "daprd-$DAPR_VERSION-$DAPRD_SECOND_COMMIT" "$DAPRD_SECOND_IMAGE" dapr "${base[@]}" \
+      "$D-$DAPRD_SECOND_COMMIT/daprd"
+  fi
   build_image "dapr-$DAPR_VERSION" "$DAPR_IMAGE" dapr "${base[@]}" \
     "$D/daprd" "$D/operator" "$D/sentry" "$D/placement" "$D/injector" "$D/scheduler"
   for img in $DAPR_COMPONENT_IMAGES; do

@@ -19,7 +19,7 @@ all_ready() {
 }
 node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
 
-LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
+LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPRD_SECOND_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
 PREVIOUS_IMAGES="$DAPR_PREVIOUS_IMAGE $DAPRD_PREVIOUS_IMAGE $DAPR_PREVIOUS_COMPONENT_IMAGES"
 # shellcheck disable=SC2086 # a list of image names
 if docker image inspect $PREVIOUS_IMAGES >/dev/null 2>&1; then LOADED_IMAGES="$LOADED_IMAGES $PREVIOUS_IMAGES"; fi
