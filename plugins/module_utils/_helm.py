@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import gzip
 import hashlib
 import json
 
@@ -114,3 +116,33 @@ def release(instance, cp, version, objects, chart):
         # only when asked: plain_http exists from kubernetes.core 6.1.0 on
         args['plain_http'] = True
     return dict(args=args, plan=plan)
+
+
+def decode_release(secret):
+    """What Helm keeps of a release revision in its storage Secret (data.release: base64 of gzipped JSON):
+    status, chart name and version, and the user-supplied values. Unreadable: status 'unknown'."""
+    try:
+        raw = base64.b64decode(base64.b64decode((secret.get('data') or {})['release']))
+        if raw[:2] == b'\x1f\x8b':
+            raw = gzip.decompress(raw)
+        record = json.loads(raw.decode('utf-8'))
+        metadata = (record.get('chart') or {}).get('metadata') or {}
+        return dict(status=(record.get('info') or {}).get('status'), chart_name=metadata.get('name'),
+                    chart_version=metadata.get('version'), values=record.get('config') or {},
+                    revision=record.get('version'))
+    except (KeyError, TypeError, ValueError, OSError):
+        return dict(status='unknown')
+
+
+def release_unchanged(current, args):
+    """True when the deployed revision already is what release() asks for (the chart and its version, and
+    values that carry the post-render plan's digest): the same test kubernetes.core.helm makes, made here
+    so that a run with nothing to do needs neither that module nor Helm."""
+    if not current or current.get('status') != 'deployed':
+        return False
+    return (current.get('chart_name') == N.HELM_CHART_NAME and current.get('chart_version') == args['chart_version']
+            and _canonical(current.get('values')) == _canonical(args['release_values']))
+
+
+def _canonical(values):
+    return json.dumps(values, sort_keys=True)

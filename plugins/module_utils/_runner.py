@@ -109,6 +109,8 @@ class InstanceRun(object):
         self.owned = []            # what the manifests backend owns now
         self.stale = []
         self.release_exists = False
+        self.release = None           # helm: the latest revision Helm keeps (_helm.decode_release)
+        self.release_unchanged = False
         self.uninstall_first = False
         self.helm = None
         self.tracker = DifferenceTracker()
@@ -183,8 +185,8 @@ class Runner(object):
         """Everything the later steps compare against. Each kind of read goes out for every instance together."""
         self.namespaces(runs)
         here = [run for run in runs if run.namespace_exists]
-        for run, exists in zip(here, each(self._release_exists, here)):
-            run.release_exists = exists
+        for run, release in zip(here, each(self._release, here)):
+            run.release, run.release_exists = release, release is not None
         owned = {}
         for namespace in sorted(set(run.instance['namespace'] for run in here)):
             for obj in self.service.managed_objects(namespace):
@@ -214,9 +216,8 @@ class Runner(object):
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
 
-    def _release_exists(self, run):
-        return self.service.helm_release_exists(run.instance['namespace'],
-                                                N.names(run.instance['app_id'], 'helm')['helm_release'])
+    def _release(self, run):
+        return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'])
 
     def _read_control_planes(self, runs):
         namespaces = sorted(set(run.instance['control_plane_namespace'] for run in runs) - set(self._control_planes))
@@ -319,6 +320,9 @@ class Runner(object):
         for run in runs:
             if run.method == 'helm' and run.instance['state'] != 'absent' and not run.uninstall_first:
                 run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
+                if not run.planned.changed and _helm.release_unchanged(run.release, run.helm['args']):
+                    # nothing for Helm to do: no hand-over, this call waits and reads back
+                    run.helm, run.release_unchanged = None, True
 
     def _delete(self, pairs):
         failures = []
@@ -397,6 +401,8 @@ class Runner(object):
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
                      strategy=instance['strategy'], state=instance['state'], changed=run.tracker.changed,
                      objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness)
+        if run.release_unchanged:
+            entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
         if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
             entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
                                            release_namespace=instance['namespace'])

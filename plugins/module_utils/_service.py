@@ -15,6 +15,7 @@ import base64
 import threading
 import time
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
@@ -183,8 +184,12 @@ class KubeService(object):
 
         return [item for items in each(of_kind, MANAGED_KINDS) for item in items]
 
-    def helm_release_exists(self, namespace, release):
-        return bool(self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release))
+    def helm_release(self, namespace, release):
+        """The latest revision Helm keeps of a release (storage driver secret), decoded; None without one."""
+        revisions = self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release)
+        if not revisions:
+            return None
+        return _helm.decode_release(max(revisions, key=_revision))
 
     # -- readiness -------------------------------------------------------------------------
     def readiness(self, workload, pod_selector):
@@ -231,6 +236,13 @@ class KubeService(object):
                        for o in objects) or None
 
         return self.poll('deletion of %s' % ', '.join(describe(o) for o in objects), done, timeout)
+
+
+def _revision(secret):
+    try:
+        return int(((secret.get('metadata') or {}).get('labels') or {}).get('version') or 0)
+    except ValueError:
+        return 0
 
 
 def _pod_problem(pod):

@@ -29,7 +29,7 @@ class FakeService(object):
 
     def __init__(self, store, check_mode=False, reject=None, releases=()):
         self.store, self.check_mode, self.applied, self.deleted = store, check_mode, [], []
-        self.reject, self.releases = reject, set(releases)
+        self.reject, self.releases = reject, releases if isinstance(releases, dict) else set(releases)
 
     def _k(self, api, kind, name, ns):
         return (api, kind, ns or '', name)
@@ -43,8 +43,10 @@ class FakeService(object):
     def namespace_exists(self, ns):
         return ns != 'missing'
 
-    def helm_release_exists(self, ns, release):
-        return (ns, release) in self.releases
+    def helm_release(self, ns, release):
+        if isinstance(self.releases, dict):
+            return self.releases.get((ns, release))
+        return dict(status='deployed') if (ns, release) in self.releases else None
 
     def read_secret_value(self, ns, name, key):
         s = self.store.get(self._k('v1', 'Secret', name, ns))
@@ -266,3 +268,34 @@ def test_missing_namespace_is_created_first_only_when_asked_and_only_reported_in
     done, svc, unused = run(store, namespace='missing', create_namespaces=True)
     assert svc.applied[0] == 'Namespace' and 'DaemonSet' in svc.applied
     assert dict(object='Namespace missing', action='created') in done['objects']
+
+
+class MergingService(FakeService):
+    """Dry runs answer as server-side apply does: fields another manager (Helm) owns stay on the object."""
+
+    def apply(self, obj, dry_run=False):
+        answer = super(MergingService, self).apply(obj, dry_run)
+        current = self.store.get(self._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'],
+                                         obj['metadata'].get('namespace'))) or {}
+        answer['metadata'].setdefault('annotations', {}).update((current.get('metadata') or {}).get('annotations') or {})
+        return answer
+
+
+def test_helm_release_already_as_wanted_needs_no_hand_over():
+    store = {}
+    first, svc, unused = run(store, method='helm')
+    release = first['instances'][0]['helm']
+    for obj in release['plan']['objects']:  # what Helm would have installed through the post-renderer
+        obj = dict((k, v) for k, v in obj.items() if k != '_from_chart')
+        obj['metadata'].setdefault('annotations', {})[S.ANNOTATION_HELM_RELEASE] = 'orders'
+        store[svc._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])] = obj
+    deployed = dict(status='deployed', chart_name='dapr-shared-chart', chart_version=release['args']['chart_version'],
+                    values=copy.deepcopy(release['args']['release_values']))
+    again, svc, unused = run(store, method='helm', service=MergingService(store, releases={('apps', 'orders'): deployed}))
+    entry = again['instances'][0]
+    assert again['complete'] and 'helm' not in entry and not again['changed'], entry['objects']
+    assert dict(object='Helm release apps/orders', action='unchanged') in entry['objects']
+    for status, values in (('failed', deployed['values']), ('deployed', dict(deployed['values'], extra=1))):
+        other = dict(deployed, status=status, values=values)
+        handed, svc, unused = run(store, method='helm', service=MergingService(store, releases={('apps', 'orders'): other}))
+        assert not handed['complete'] and 'helm' in handed['instances'][0], (status, 'must go to Helm')

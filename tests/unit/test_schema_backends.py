@@ -104,3 +104,17 @@ def test_every_field_has_a_description_and_a_sample():
         assert field.description and all(field.description), name
         if name not in NOT_RENDERED and not field.options:
             assert field.sample is not None, name
+
+
+def test_helm_storage_secret_decodes_to_status_chart_and_values():
+    import base64
+    import gzip
+    import json
+    from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
+    record = dict(name='orders', version=3, info=dict(status='deployed'), config=dict(shared=dict(appId='orders')),
+                  chart=dict(metadata=dict(name='dapr-shared-chart', version='0.0.16')))
+    helm_encoded = base64.b64encode(gzip.compress(json.dumps(record).encode()))
+    secret = dict(data=dict(release=base64.b64encode(helm_encoded).decode()))
+    assert _helm.decode_release(secret) == dict(status='deployed', chart_name='dapr-shared-chart',
+                                                chart_version='0.0.16', values=record['config'], revision=3)
+    assert _helm.decode_release(dict(data=dict(release='not base64!')))['status'] == 'unknown'
