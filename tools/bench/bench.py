@@ -183,11 +183,12 @@ def part_helm(v):
     methods = ['manifests', 'helm'] if chart_present() else ['manifests']
     if 'helm' not in methods:
         say('method helm NOT measured: the official dapr-shared chart is not mirrored on this machine')
+    profile = dict(ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks')  # the module task's share, printed
     for method in methods:
         method_arg = 'dapr_shared_method=%s' % method
-        first = timed('%s_first_install' % method, playbook('-e', arg, '-e', method_arg))
-        noop = timed('%s_noop' % method, playbook('-e', arg, '-e', method_arg))
-        timed('%s_check' % method, playbook('-e', arg, '-e', method_arg, '--check', '--diff'))
+        first = timed('%s_first_install' % method, playbook('-e', arg, '-e', method_arg), env=profile)
+        noop = timed('%s_noop' % method, playbook('-e', arg, '-e', method_arg), env=profile)
+        timed('%s_check' % method, playbook('-e', arg, '-e', method_arg, '--check', '--diff'), env=profile)
         ratio('ratio noop/first install (%s)' % method, noop / first)
         sh(uninstall + ['-e', method_arg])
     delete_namespaces([NS_OURS], wait=False)
@@ -593,15 +594,20 @@ def main():
     say('bench: %s on %d cores, workers %s, load average %.1f'
         % (results['started'], os.cpu_count(), ' '.join(nodes), os.getloadavg()[0]))
     parts = os.environ.get('BENCH_PARTS', 'helm,scaling,sidecar,shared').split(',')
+    results['part_seconds'] = {}
+
+    def part(name, fn, *args):
+        if name not in parts:
+            return
+        started = time.monotonic()
+        fn(*args)
+        results['part_seconds'][name] = round(time.monotonic() - started, 1)
+        say('bench part %s: %.0f s' % (name, results['part_seconds'][name]))
     try:
-        if 'helm' in parts:
-            part_helm(v)
-        if 'scaling' in parts:
-            part_scaling(v)
-        if 'sidecar' in parts:
-            part_sidecar(nodes)
-        if 'shared' in parts:
-            part_shared(v, nodes)
+        part('helm', part_helm, v)
+        part('scaling', part_scaling, v)
+        part('sidecar', part_sidecar, nodes)
+        part('shared', part_shared, v, nodes)
         if 'sidecar' in parts or 'shared' in parts:
             report_apps()
     finally:
