@@ -19,9 +19,11 @@ __metaclass__ = type
 import base64
 import gzip
 import hashlib
+import inspect
 import json
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
+from ansible_collections.daprkit.dapr.plugins.module_utils import _post_render
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import is_token_secret
 
 # Kinds the chart renders (besides what the post-renderer drops) that the collection replaces.
@@ -98,6 +100,16 @@ def release_plan(objects):
     return dict(objects=plan)
 
 
+def post_renderer_digest():
+    """Digest of the post-renderer's code: when what it makes of a plan changes, the values change too, and
+    kubernetes.core.helm upgrades the release instead of calling it unchanged."""
+    try:
+        source = inspect.getsource(_post_render)
+    except (OSError, TypeError):  # no source to read (never seen; the release then upgrades only on plan changes)
+        return ''
+    return hashlib.sha256(source.encode('utf-8')).hexdigest()[:20]
+
+
 def plan_digest(plan):
     return hashlib.sha256(json.dumps(plan, sort_keys=True).encode('utf-8')).hexdigest()[:20]
 
@@ -109,7 +121,7 @@ def release(instance, cp, version, objects, chart):
     """
     plan = release_plan(objects)
     values = chart_values(instance, cp, version)
-    values[PLAN_VALUES_KEY] = dict(plan=plan_digest(plan))
+    values[PLAN_VALUES_KEY] = dict(plan=plan_digest(plan), post_renderer=post_renderer_digest())
     args = dict(name=N.names(instance['app_id'], 'helm')['helm_release'], release_namespace=instance['namespace'],
                 chart_ref=chart['ref'], chart_version=chart['version'], release_values=values)
     if chart.get('plain_http'):

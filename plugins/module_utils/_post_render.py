@@ -29,6 +29,7 @@ import sys
 
 DROPPED_KINDS = ('ClusterRole', 'ClusterRoleBinding', 'Secret')
 HOOK_ANNOTATION = 'helm.sh/hook'
+HELM_LABELS = ('helm.sh/chart', 'app.kubernetes.io/managed-by')
 
 
 class PostRenderError(Exception):
@@ -54,8 +55,13 @@ def post_render(chart_objects, plan):
             raise PostRenderError('the chart renders %s, which the daprkit.dapr post-renderer does not know; '
                                   'use the chart version the collection supports' % key)
         ours = json.loads(json.dumps(wanted[key]))
-        # The chart's labels win (helm.sh/chart, managed-by Helm); ours add the rest.
-        labels = dict((ours['metadata'].get('labels') or {}), **(meta.get('labels') or {}))
+        # Ours win (app.kubernetes.io/version names the daprd, not the chart), but for Helm's own two
+        # (helm.sh/chart, managed-by Helm); the chart's other labels stay. So the objects are exactly what
+        # the module's dry runs planned.
+        chart_labels = meta.get('labels') or {}
+        labels = dict(chart_labels)
+        labels.update(ours['metadata'].get('labels') or {})
+        labels.update((k, v) for k, v in chart_labels.items() if k in HELM_LABELS)
         ours['metadata']['labels'] = labels
         out.append(ours)
         seen.add(key)

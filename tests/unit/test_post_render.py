@@ -16,7 +16,8 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._render import render
 
 HOOK = {'helm.sh/hook': 'pre-delete'}
 CHART_LABELS = {'helm.sh/chart': 'dapr-shared-chart-0.0.16', 'app.kubernetes.io/managed-by': 'Helm',
-                'app.kubernetes.io/name': 'dapr-shared-chart', 'app.kubernetes.io/instance': 'orders'}
+                'app.kubernetes.io/name': 'dapr-shared-chart', 'app.kubernetes.io/instance': 'orders',
+                'app.kubernetes.io/version': '0.0.16'}
 
 
 def chart_render(strategy='daemonset'):
@@ -62,6 +63,10 @@ def test_release_holds_our_objects_under_the_chart_names(strategy):
     for o in out:
         assert o['metadata']['labels'][N.LABEL_MANAGED_BY] == 'Helm'
         assert '_from_chart' not in o
+        if o['kind'] in _helm.CHART_KINDS:
+            # Helm's own labels kept, ours (the daprd version, not the chart's) win over the chart's others
+            assert o['metadata']['labels']['helm.sh/chart'] == 'dapr-shared-chart-0.0.16'
+            assert o['metadata']['labels'][N.LABEL_VERSION] == '1.18.2'
     pod = [o for o in out if o['kind'] == workload][0]['spec']['template']['spec']
     assert pod['securityContext']['runAsNonRoot'] and pod['automountServiceAccountToken'] is False
     assert 'initContainers' not in pod, 'the init container that copies the issuer key is gone'
