@@ -73,9 +73,10 @@ def markdown(r):
         if lat:
             parts = []
             for who in ('sidecar', target):
-                p50 = [x['p50_ms'] for x in lat if x['target'] == who]
-                parts.append('%s %.1f ms' % (who, statistics.median(p50)))
-            row(name + ' (median of the 4 streams x 2 callers)', ' / '.join(parts),
+                for kind in ('state', 'invoke'):
+                    p50 = [x['p50_ms'] for x in lat if x['target'] == who and x['stream'].startswith(kind)]
+                    parts.append('%s %s %.1f ms' % (who, kind, statistics.median(p50)))
+            row(name + ' (median over the 4 streams x 2 callers of the same-stream ratio)', ', '.join(parts),
                 ratios.get(name.split(' (', maxsplit=1)[0].split(',', maxsplit=1)[0]))
     if loc:
         row("locality: state reads served on the caller's node (new connection per read)", ', '.join(
