@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 # Below the kubernetes client's connection pool (5 per CPU, 10 on 2 cores), so no request waits
@@ -35,9 +36,7 @@ def each(fn, items, workers=WORKERS, keep_errors=False):
     """
     items = list(items)
     if len(items) < 2 or workers < 2:
-        results = []
-        for item in items:
-            results.append(_call(fn, item))
+        results = [_call(fn, item) for item in items]
     else:
         pool = ThreadPoolExecutor(max_workers=min(workers, len(items)))
         try:
@@ -48,6 +47,64 @@ def each(fn, items, workers=WORKERS, keep_errors=False):
         for result in results:
             if isinstance(result, Failed):
                 raise result.error
+    return results
+
+
+class NotRun(Exception):
+    """An item of each_after() that did not run because an item it needs failed."""
+
+
+def each_after(fn, items, needs, workers=WORKERS):
+    """each(fn, items, keep_errors=True), where item i starts only after every item of needs[i] succeeded.
+
+    needs[i] holds indices of earlier items only (so there is no cycle). An item whose needs failed is not
+    run: Failed(NotRun()) stands in its place. Of the items ready to run, those that needed others go
+    first: they end a chain (the workload after its Service and credentials), so chains finish one after
+    the other instead of all at the very end.
+    """
+    items, needs = list(items), [sorted(set(n)) for n in needs]
+    if any(j >= i for i, after in enumerate(needs) for j in after):
+        raise ValueError('each_after: an item may only need earlier items')
+    results, started, finished = [None] * len(items), [False] * len(items), [False] * len(items)
+    done = threading.Condition()
+
+    def next_item():
+        """With the lock held: the index to run, None to wait, -1 when nothing is left to start."""
+        pending = False
+        for prefer_chains in (True, False):
+            for i, after in enumerate(needs):
+                if started[i] or (prefer_chains and not after):
+                    continue
+                if any(isinstance(results[j], Failed) for j in after):
+                    started[i] = finished[i] = True
+                    results[i] = Failed(NotRun())
+                    done.notify_all()
+                elif all(finished[j] for j in after):
+                    return i
+                else:
+                    pending = True  # what it needs is still running
+        return None if pending else -1
+
+    def worker():
+        while True:
+            with done:
+                i = next_item()
+                while i is None:
+                    done.wait()
+                    i = next_item()
+                if i < 0:
+                    return
+                started[i] = True
+            result = _call(fn, items[i])
+            with done:
+                results[i], finished[i] = result, True
+                done.notify_all()
+
+    threads = [threading.Thread(target=worker) for _n in range(max(1, min(workers, len(items))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return results
 
 

@@ -32,7 +32,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError, InvalidInstance
-from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, each
+from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, NotRun, each, each_after
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint, is_token_secret, render_instance
 
 WORKLOAD_KINDS = ('DaemonSet', 'Deployment')
@@ -102,6 +102,7 @@ class InstanceRun(object):
         self.control_plane = None
         self.version = ''
         self.namespace_exists = False
+        self.namespace_new = False  # created by this run: empty, so nothing in it needs reading
         self.desired = []          # everything rendered for the instance's backend
         self.module_objects = []   # what this module applies (helm: the token Secrets only)
         self.before = {}
@@ -150,7 +151,7 @@ class Runner(object):
         if not run.namespace_exists:
             return 'planned', 'planned'
         # The current token is kept (idempotence) and registered as a no_log value.
-        current = self.service.read_secret_value(instance['namespace'], ref[0], ref[1])
+        current = None if run.namespace_new else self.service.read_secret_value(instance['namespace'], ref[0], ref[1])
         if token['secret_name']:
             if current is None:
                 raise DaprSharedError('%s: %s.secret_name: Secret %s/%s has no key %r; create it first or let the '
@@ -166,17 +167,20 @@ class Runner(object):
         instances are created first (in check mode only reported), so the dry runs can check every object."""
         namespaces = sorted(set(run.instance['namespace'] for run in runs))
         existing = dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+        created = set()
         if self.module.params.get('create_namespaces'):
             first_of = {}
             for run in runs:
                 if run.instance['state'] == 'present':
                     first_of.setdefault(run.instance['namespace'], run)
             missing = [ns for ns in sorted(first_of) if not existing[ns]]
-            for ns, created in zip(missing, each(self._create_namespace, missing)):
-                first_of[ns].tracker.record('created', None, created)
-                existing[ns] = not self.module.check_mode
+            for ns, answer in zip(missing, each(self._create_namespace, missing)):
+                first_of[ns].tracker.record('created', None, answer)
+            if not self.module.check_mode:
+                created.update(missing)
         for run in runs:
-            run.namespace_exists = existing[run.instance['namespace']]
+            run.namespace_new = run.instance['namespace'] in created
+            run.namespace_exists = existing[run.instance['namespace']] or run.namespace_new
 
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
@@ -184,14 +188,15 @@ class Runner(object):
     def read(self, runs):
         """Everything the later steps compare against. Each kind of read goes out for every instance together."""
         self.namespaces(runs)
-        here = [run for run in runs if run.namespace_exists]
+        here = [run for run in runs if run.namespace_exists and not run.namespace_new]
         for run, release in zip(here, each(self._release, here)):
             run.release, run.release_exists = release, release is not None
-        owned = {}
+        owned, listed = {}, {}
         for namespace in sorted(set(run.instance['namespace'] for run in here)):
             for obj in self.service.managed_objects(namespace):
                 app_id = (obj['metadata'].get('labels') or {}).get(N.LABEL_INSTANCE)
                 owned.setdefault((namespace, app_id), []).append(obj)
+                listed[object_key(obj)] = obj
         present = []
         for run in runs:
             run.owned = owned.get((run.instance['namespace'], run.instance['app_id']), [])
@@ -208,7 +213,15 @@ class Runner(object):
             run.desired = render_instance(run.instance, run.control_plane, run.version, tokens)
             run.module_objects = run.desired if run.method == 'manifests' else [
                 o for o in run.desired if is_token_secret(o)]
-        pairs = [(run, obj) for run in present if run.namespace_exists for obj in run.desired]
+        # What the lists above hold is not read again; an object they miss may still exist, made by hand or
+        # by Helm, and is read on its own (a new namespace holds none of them).
+        pairs = []
+        for run in present:
+            for obj in (run.desired if run.namespace_exists and not run.namespace_new else []):
+                if object_key(obj) in listed:
+                    run.before[object_key(obj)] = listed[object_key(obj)]
+                else:
+                    pairs.append((run, obj))
         for (run, obj), current in zip(pairs, each(self._current, pairs)):
             run.before[object_key(obj)] = current
         for run in present:
@@ -302,16 +315,17 @@ class Runner(object):
         failures = []
         for workloads in (False, True):
             failures += self._delete([(r, o) for r, o in removals if (o['kind'] in WORKLOAD_KINDS) != workloads])
-        for workloads in (False, True):
-            batch = [c for c in changes if (c[1]['kind'] in WORKLOAD_KINDS) == workloads]
-            if failures:
-                break  # a workload is applied only after everything it uses is in place
-            for (run, obj, before, action), after in zip(batch, each(lambda c: self.service.apply(c[1]), batch,
-                                                                     keep_errors=True)):
-                if isinstance(after, Failed):
-                    failures.append(after.error)
-                else:
-                    run.tracker.record(action, before, after)
+        # A workload is applied only after everything its instance uses is in place, and as soon as it is:
+        # its pods start while the other instances' objects are still being applied.
+        batch = sorted(changes, key=lambda c: c[1]['kind'] in WORKLOAD_KINDS) if not failures else []
+        needs = [[j for j, other in enumerate(batch) if other[0] is change[0] and j < i]
+                 if change[1]['kind'] in WORKLOAD_KINDS else [] for i, change in enumerate(batch)]
+        for (run, obj, before, action), after in zip(batch, each_after(lambda c: self.service.apply(c[1]), batch,
+                                                                       needs)):
+            if not isinstance(after, Failed):
+                run.tracker.record(action, before, after)
+            elif not isinstance(after.error, NotRun):
+                failures.append(after.error)
         if not failures:
             failures += self._delete([(run, obj) for run in runs if run.instance['state'] != 'absent'
                                       for obj in run.stale])

@@ -229,11 +229,16 @@ def test_helm_release_of_another_app_is_refused():
 class CountingService(FakeService):
     def __init__(self, store, **kwargs):
         super(CountingService, self).__init__(store, **kwargs)
-        self.managed_reads = []
+        self.managed_reads, self.applied_by = [], []
 
     def managed_objects(self, ns):
         self.managed_reads.append(ns)
         return super(CountingService, self).managed_objects(ns)
+
+    def apply(self, obj, dry_run=False):
+        if not dry_run:
+            self.applied_by.append((obj['metadata']['labels'][S.LABEL_INSTANCE], obj['kind']))
+        return super(CountingService, self).apply(obj, dry_run)
 
 
 def test_rejections_of_several_instances_are_reported_together():
@@ -252,11 +257,51 @@ def test_workloads_are_applied_after_everything_they_use_and_namespaces_are_read
     svc = CountingService(store)
     result = run(store, service=svc, instances=instances)[0]
     assert all(e['changed'] for e in result['instances'])
-    workloads = [i for i, kind in enumerate(svc.applied) if kind in ('DaemonSet', 'Deployment')]
-    assert len(workloads) == 6 and min(workloads) == len(svc.applied) - 6, svc.applied
+    order = svc.applied_by
+    for app in ('app%d' % i for i in range(6)):
+        mine = [i for i, (who, _k) in enumerate(order) if who == app]
+        workload = [i for i in mine if order[i][1] in ('DaemonSet', 'Deployment')]
+        assert len(workload) == 1 and workload[0] == max(mine), 'workload after its own objects: %s' % order
     assert sorted(svc.managed_reads) == ['ns0', 'ns1'], 'one read of owned objects per namespace, not per instance'
     # results keep the order of the instances, whatever order the answers came in
     assert [e['app_id'] for e in result['instances']] == [i['app_id'] for i in instances]
+
+
+class ReadCountingService(FakeService):
+    def __init__(self, store, **kwargs):
+        super(ReadCountingService, self).__init__(store, **kwargs)
+        self.reads = []
+
+    def get(self, api, kind, name, ns=None):
+        self.reads.append('get %s %s' % (kind, name))
+        return super(ReadCountingService, self).get(api, kind, name, ns)
+
+    def managed_objects(self, ns):
+        self.reads.append('list %s' % ns)
+        return super(ReadCountingService, self).managed_objects(ns)
+
+    def read_secret_value(self, ns, name, key):
+        self.reads.append('token %s' % name)
+        return super(ReadCountingService, self).read_secret_value(ns, name, key)
+
+
+def test_objects_already_listed_or_in_a_new_namespace_are_not_read_one_by_one():
+    store = {}
+    instances = [dict(app_id='app%d' % i, namespace='missing', strategy='deployment') for i in range(3)]
+    svc = ReadCountingService(store)
+    first = run(store, service=svc, instances=instances, create_namespaces=True)[0]
+    assert first['changed'] and svc.reads == [], 'a namespace this run created is empty: %s' % svc.reads
+    svc = ReadCountingService(store)
+    svc.namespace_exists = lambda ns: True
+    again = run(store, service=svc, instances=instances)[0]
+    assert not again['changed'], again['objects']
+    assert [r for r in svc.reads if not r.startswith('token ')] == ['list missing'], svc.reads
+    # an object the lists miss (not labelled as ours) is still read, and refused
+    store[svc._k('v1', 'Service', 'app9-dapr', 'missing')] = dict(
+        apiVersion='v1', kind='Service', metadata=dict(name='app9-dapr', namespace='missing', labels={}))
+    with pytest.raises(DaprSharedError, match='refusing to take it over'):
+        run(store, service=svc, instances=[dict(app_id='app9', namespace='missing')])
+    assert 'get Service app9-dapr' in svc.reads
 
 
 def test_missing_namespace_is_created_first_only_when_asked_and_only_reported_in_check_mode():
