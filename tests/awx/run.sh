@@ -2,6 +2,7 @@
 # make test-awx: the AWX path on the kind cluster, with a least-privilege ServiceAccount token.
 #   1. a namespaced token (tests/awx/rbac.yml) runs the dapr_shared role: install, re-run changed=0,
 #      remove; the helm method too (with the one read-only cluster lookup its chart needs, rbac-helm.yml)
+#   1b. K8S_AUTH_IMPERSONATE_USER: dapr_shared_info is refused as the impersonated user, as k8s_info is
 #   2. ansible-runner runs the INSTALLED collection from an AWX-like private data dir
 #   3. an inventory without a cluster host fails through ansible-runner with the collection's message
 #   4. the execution environment of meta/execution-environment.yml, built with ansible-builder on a
@@ -113,6 +114,32 @@ step_rbac() {
   done
   [[ $(can get configmaps/dapr-trust-bundle -n dapr-system) == yes ]] || fail "the token cannot read the trust bundle" || return
   echo "  token: namespaced rights only (no namespaces list, no ClusterRoles, nothing in default, no Secrets of dapr-system)"
+}
+
+# -- 0b. impersonation ------------------------------------------------------------------------------
+# K8S_AUTH_IMPERSONATE_USER must reach our modules as it reaches kubernetes.core's: the admin credential
+# then acts as the awx ServiceAccount, which may not read the namespace default. A module that built its own
+# client without impersonation would answer with the admin's full rights.
+info_as() { # info_as <log> <module> <module args> [VAR=value...]: an ad-hoc run with the admin kubeconfig
+  local log=$1 module=$2 args=$3; shift 3
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
+    ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+    ansible localhost -e ansible_python_interpreter="$ROOT/.venv/bin/python" -m "$module" -a "$args") >"$log" 2>&1
+}
+
+step_impersonation() {
+  local who=system:serviceaccount:$SYS_NS:$SA check module args log rc
+  info_as "$WORK/logs/info-admin.log" daprkit.dapr.dapr_shared_info namespace=default ||
+    { show_log "$WORK/logs/info-admin.log"; fail "dapr_shared_info as admin failed"; return; }
+  for check in "kubernetes.core.k8s_info|kind=Service namespace=default" "daprkit.dapr.dapr_shared_info|namespace=default"; do
+    module=${check%%|*} args=${check#*|} log=$WORK/logs/impersonated-${check%%|*}.log
+    info_as "$log" "$module" "$args" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+    if [[ $rc == 0 ]] || ! grep -q "forbidden" "$log" || ! grep -qF "$who" "$log"; then
+      show_log "$log"; fail "$module with K8S_AUTH_IMPERSONATE_USER=$who (rc=$rc) was not refused as $who"; return
+    fi
+    echo "  $module as admin impersonating $who: refused ($(grep -oE 'is forbidden: User [^ ]+' "$log" | head -1))"
+  done
+  echo "  dapr_shared_info as admin without impersonation: rc 0 (the refusals above are the impersonated user's)"
 }
 
 write_vars() { # write_vars <file> <app_id> <method> <strategy> <state>
@@ -351,6 +378,8 @@ step_ee_run() {
 started=$(date +%s)
 step "least-privilege token (Role in $APP_NS, read in dapr-system, no ClusterRole)" step_rbac
 if [[ $failed == 0 ]]; then
+  step "impersonation: K8S_AUTH_IMPERSONATE_USER reaches dapr_shared_info as it reaches kubernetes.core" \
+    step_impersonation
   step "least privilege: manifests install, re-run changed=0, remove" step_lp_manifests
   step "least privilege: helm install, re-run changed=0, remove" step_lp_helm
   step "installed collection (ansible-galaxy build + install)" step_install_collection
