@@ -43,6 +43,10 @@ def markdown(r):
                 ratios.get('ratio install ours(%s)/helm' % m))
             row('ours (`method: %s`) / official chart: no-op, goal <= 0.5' % m, '%.1f s / %.1f s (ours changed=0)' % (
                 t['%s_noop' % m]['seconds'], t['chart_noop']['seconds']), ratios.get('ratio noop ours(%s)/helm' % m))
+    if 'floor_ansible_one_task' in t and 'chart_noop' in t:
+        row('floor: ansible-playbook with one debug task / official chart no-op', '%.1f s / %.1f s' % (
+            t['floor_ansible_one_task']['seconds'], t['chart_noop']['seconds']),
+            ratios.get('ratio floor ansible-playbook one task/helm noop'))
     sizes = sorted(sc, key=int)
     if sizes:
         lo, hi = sizes[0], sizes[-1]
@@ -50,6 +54,10 @@ def markdown(r):
             '%s: %.1f s' % (s, sc[s]['first_install']) for s in sizes), ratios.get('scaling t%s/t%s' % (hi, lo)))
         row('scaling no-op t%s/t%s' % (hi, lo), ' / '.join('%s: %.1f s' % (s, sc[s]['noop']) for s in sizes),
             ratios.get('scaling noop t%s/t%s' % (hi, lo)))
+        if all('floor_kubectl' in sc[s] for s in sizes):
+            row('floor: the same objects with `kubectl apply` + `kubectl wait`, t%s/t%s' % (hi, lo), ' / '.join(
+                '%s: %.1f s' % (s, sc[s]['floor_kubectl']) for s in sizes),
+                ratios.get('scaling floor kubectl t%s/t%s' % (hi, lo)))
     if 'sidecars' in e and 'shared' in e:
         side, shared = e['sidecars'], e['shared']
         n = len(e['shared_pod_start_s'])
@@ -110,6 +118,9 @@ def main():
         xs = [int(s) for s in sizes]
         ax.plot(xs, [r['scaling'][s]['first_install'] for s in sizes], 'o-', color=SIDE, label='first install')
         ax.plot(xs, [r['scaling'][s]['noop'] for s in sizes], 'o-', color=SHARED, label='no-op')
+        if all('floor_kubectl' in r['scaling'][s] for s in sizes):
+            ax.plot(xs, [r['scaling'][s]['floor_kubectl'] for s in sizes], 's:', color=DEP,
+                    label='floor: same objects, kubectl apply + wait')
         base = r['scaling'][sizes[0]]['first_install']
         ax.axhline(3 * base, ls='--', color='grey', lw=1, label='goal: 3 x t(%s) first install' % sizes[0])
         ax.set_xticks(xs)
