@@ -356,22 +356,20 @@ class Runner(object):
 
     def wait(self, runs, timeout):
         present = [run for run in runs if run.instance['state'] == 'present' and not run.uninstall_first]
-        workloads = [(run.workload(), self._pod_selector(run)) for run in present]
+        workloads = [(run.workload(), N.selector_labels(run.instance['app_id'], run.method)) for run in present]
         for run, summary in zip(present, self.service.wait_ready(workloads, timeout) if workloads else []):
             run.readiness = summary
 
-    def _pod_selector(self, run):
-        return N.label_selector(N.selector_labels(run.instance['app_id'], run.method))
-
-    def current_readiness(self, run):
-        if run.instance['state'] != 'present' or not run.namespace_exists or run.uninstall_first:
-            return dict(ready=False)
-        return self.service.readiness(run.workload(), self._pod_selector(run))[0]
-
     def _read_readiness(self, runs):
         unread = [run for run in runs if run.readiness is None]
-        for run, readiness in zip(unread, each(self.current_readiness, unread)):
-            run.readiness = readiness
+        for run in unread:
+            if run.instance['state'] != 'present' or not run.namespace_exists or run.uninstall_first:
+                run.readiness = dict(ready=False)
+        unread = [run for run in unread if run.readiness is None]
+        answers = self.service.readiness_of([(run.workload(), N.selector_labels(run.instance['app_id'], run.method))
+                                             for run in unread]) if unread else []
+        for run, (summary, _current, _pods) in zip(unread, answers):
+            run.readiness = summary
 
     # -- the steps together -------------------------------------------------------------------
     def run(self, step='apply'):

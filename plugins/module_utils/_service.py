@@ -37,6 +37,8 @@ except ImportError:  # urllib3 comes with the kubernetes library; without it not
     class TransportError(Exception):
         pass
 
+READY_POLL_SECONDS = 1.0
+
 # Kinds an instance may own; pruning and removal look at all of them.
 MANAGED_KINDS = (
     ('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment'), ('v1', 'Service'), ('v1', 'ConfigMap'),
@@ -192,14 +194,47 @@ class KubeService(object):
         return _helm.decode_release(max(revisions, key=_revision))
 
     # -- readiness -------------------------------------------------------------------------
-    def readiness(self, workload, pod_selector):
-        current = self.get(workload['apiVersion'], workload['kind'], workload['metadata']['name'],
-                           workload['metadata']['namespace'])
-        pods = self.list('v1', 'Pod', namespace=workload['metadata']['namespace'], label_selector=pod_selector)
-        return _waiter.summarize(current, pods), current, pods
+    def readiness_of(self, workloads):
+        """(summary, current workload, its pods) of each (workload, pod labels).
+
+        A namespace costs one list of its workloads per kind and one list of pods, however many instances
+        it holds; a workload the list misses (not labelled with its instance) is read on its own.
+        """
+        by_namespace = {}
+        for workload, labels in workloads:
+            by_namespace.setdefault(workload['metadata']['namespace'], []).append((workload, labels))
+
+        def read_namespace(namespace):
+            mine = [w for w, _l in by_namespace[namespace]]
+            # the pod labels hold the instance (selector_labels), and so do the workloads' own labels
+            selector = '%s in (%s)' % (S.LABEL_INSTANCE, ','.join(sorted(set(
+                labels[S.LABEL_INSTANCE] for _w, labels in by_namespace[namespace]))))
+            current = {}
+            for api_version, kind in sorted(set((w['apiVersion'], w['kind']) for w in mine)):
+                for item in self.list(api_version, kind, namespace=namespace, label_selector=selector):
+                    item.setdefault('apiVersion', api_version)
+                    item.setdefault('kind', kind)
+                    current[(kind, item['metadata']['name'])] = item
+            return current, self.list('v1', 'Pod', namespace=namespace, label_selector=selector)
+
+        namespaces = sorted(by_namespace)
+        read = dict(zip(namespaces, each(read_namespace, namespaces)))
+        missed = [w for w, _l in workloads
+                  if (w['kind'], w['metadata']['name']) not in read[w['metadata']['namespace']][0]]
+        for workload, current in zip(missed, each(lambda w: self.get(w['apiVersion'], w['kind'], w['metadata']['name'],
+                                                                     w['metadata']['namespace']), missed)):
+            read[workload['metadata']['namespace']][0][(workload['kind'], workload['metadata']['name'])] = current
+        answers = []
+        for workload, labels in workloads:
+            listed, pods = read[workload['metadata']['namespace']]
+            current = listed[(workload['kind'], workload['metadata']['name'])]
+            its_pods = [p for p in pods if all(((p.get('metadata') or {}).get('labels') or {}).get(k) == v
+                                               for k, v in labels.items())]
+            answers.append((_waiter.summarize(current, its_pods), current, its_pods))
+        return answers
 
     def wait_ready(self, workloads, timeout):
-        """Wait on several workloads together; workloads: [(workload, pod selector)]. Returns their summaries.
+        """Wait on several workloads together; workloads: [(workload, pod labels)]. Returns their summaries.
 
         One poll round reads every workload that is not ready yet, so N instances cost one timeout, not N.
         """
@@ -208,8 +243,7 @@ class KubeService(object):
 
         def done():
             pending = [index for index, summary in enumerate(summaries) if summary is None]
-            for index, (summary, current, pods) in zip(pending, each(lambda i: self.readiness(*workloads[i]),
-                                                                     pending)):
+            for index, (summary, current, pods) in zip(pending, self.readiness_of([workloads[i] for i in pending])):
                 workload = workloads[index][0]
                 last[index] = (summary, pods)
                 # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
@@ -227,7 +261,8 @@ class KubeService(object):
                     for i, (summary, pods) in sorted(last.items()) if summaries[i] is None]
 
         pending = ', '.join(describe(w) for w, _s in workloads)
-        self.poll('%s to become ready' % pending, done, timeout, describe_state=state)
+        # a round reads a few lists per namespace, so it can come often: a pod is seen Ready within a second
+        self.poll('%s to become ready' % pending, done, timeout, interval=READY_POLL_SECONDS, describe_state=state)
         return summaries
 
     def wait_gone(self, objects, timeout):

@@ -71,8 +71,8 @@ class FakeService(object):
         if not self.check_mode:
             self.store.pop(self._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace']), None)
 
-    def readiness(self, workload, selector):
-        return dict(ready=False), None, []
+    def readiness_of(self, workloads):
+        return [(dict(ready=False), None, []) for _w in workloads]
 
     def wait_gone(self, objects, timeout):
         return True

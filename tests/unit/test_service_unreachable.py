@@ -1,11 +1,11 @@
-"""KubeService against a dynamic client whose transport fails: clear errors, waits that ride out an outage.
+"""KubeService against fakes of the dynamic client: clear errors, waits that ride out an outage, batched reads.
 
 Fakes stand for the kubernetes library's dynamic client only; what is tested is our handling of it.
 """
 import pytest
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from ansible_collections.daprkit.dapr.plugins.module_utils import _service
+from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S, _service
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 
 
@@ -94,3 +94,55 @@ def test_an_api_answer_is_not_mistaken_for_an_outage():
     with pytest.raises(DaprSharedError) as err:
         kube.poll('x', lambda: kube.list('v1', 'Pod', 'ns'), timeout=60)
     assert not isinstance(err.value, _service.ApiUnreachable)
+
+
+class ClusterOfLists(object):
+    """A dynamic client over a few objects: lists honour `<label> in (a,b)`, gets find by name; calls counted."""
+
+    def __init__(self, objects):
+        self.objects, self.calls, self.resources = objects, [], self
+
+    def get(self, api_version, kind):  # resources.get
+        cluster = self
+
+        class Resource(object):
+            def get(self, name=None, namespace=None, label_selector=None, field_selector=None):
+                cluster.calls.append((kind, 'get %s' % name if name else 'list'))
+                found = [o for o in cluster.objects if o['kind'] == kind and o['metadata']['namespace'] == namespace]
+                if name:
+                    match = [o for o in found if o['metadata']['name'] == name]
+                    if not match:
+                        raise _service.NotFoundError(ApiAnswer(404, 'not found'))
+                    return Answer(match[0])
+                if label_selector:
+                    key, values = label_selector.split(' in ')
+                    found = [o for o in found if o['metadata'].get('labels', {}).get(key) in values.strip('()').split(',')]
+                return Answer({'items': [dict((k, v) for k, v in o.items() if k not in ('apiVersion', 'kind'))
+                                         for o in found]})
+        return Resource()
+
+
+def deployment(app, ready, labelled=True):
+    labels = {S.LABEL_INSTANCE: app} if labelled else {}
+    return dict(apiVersion='apps/v1', kind='Deployment', metadata=dict(name=app + '-dapr-shared', namespace='ns',
+                                                                       labels=labels, generation=1),
+                spec=dict(replicas=1), status=dict(observedGeneration=1, replicas=1, updatedReplicas=1,
+                                                   readyReplicas=1 if ready else 0, availableReplicas=1 if ready else 0))
+
+
+def daprd_pod(app, ready):
+    return dict(apiVersion='v1', kind='Pod', metadata=dict(name=app + '-pod', namespace='ns', labels=S.selector_labels(app)),
+                spec=dict(nodeName='w1'), status=dict(conditions=[dict(type='Ready', status='True' if ready else 'False')]))
+
+
+def test_readiness_of_many_instances_costs_a_few_lists_per_namespace():
+    apps = ['a%d' % i for i in range(12)]
+    objects = [deployment(a, ready=(i % 2 == 0), labelled=(a != 'a11')) for i, a in enumerate(apps)]
+    objects += [daprd_pod(a, ready=(i % 2 == 0)) for i, a in enumerate(apps)]
+    cluster = ClusterOfLists(objects)
+    kube = _service.KubeService(cluster)
+    answers = kube.readiness_of([(deployment(a, False), S.selector_labels(a)) for a in apps])
+    assert [summary['ready'] for summary, _c, _p in answers] == [i % 2 == 0 for i in range(12)]
+    assert [[p['metadata']['name'] for p in pods] for _s, _c, pods in answers] == [[a + '-pod'] for a in apps]
+    assert sorted(cluster.calls) == [('Deployment', 'get a11-dapr-shared'), ('Deployment', 'list'), ('Pod', 'list')], \
+        'one list of workloads, one of pods; only the unlabelled workload is read on its own'
