@@ -291,8 +291,8 @@ def kubectl_install(size, objects):
                   handle)
     waited = sorted(set(o['metadata']['namespace'] for o in objects if o['kind'] == 'Deployment'))
     script = tempfile.NamedTemporaryFile('w', suffix='.sh', delete=False)
-    script.write('set -e\nkubectl create namespace %s >/dev/null\nkubectl apply -f %s >/dev/null\n%s\n' % (
-        ' '.join(SCALE_NAMESPACES), path, '\n'.join(
+    script.write('set -e\n%s\nkubectl apply -f %s >/dev/null\n%s\n' % (
+        '\n'.join('kubectl create namespace %s >/dev/null' % ns for ns in SCALE_NAMESPACES), path, '\n'.join(
             'kubectl wait --for=condition=Available deployment --all -n %s --timeout=300s >/dev/null' % ns
             for ns in waited)))
     script.close()
