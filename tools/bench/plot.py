@@ -43,10 +43,13 @@ def markdown(r):
                 ratios.get('ratio install ours(%s)/helm' % m))
             row('ours (`method: %s`) / official chart: no-op, goal <= 0.5' % m, '%.1f s / %.1f s (ours changed=0)' % (
                 t['%s_noop' % m]['seconds'], t['chart_noop']['seconds']), ratios.get('ratio noop ours(%s)/helm' % m))
-    if 'floor_ansible_one_task' in t and 'chart_noop' in t:
-        row('floor: ansible-playbook with one debug task / official chart no-op', '%.1f s / %.1f s' % (
-            t['floor_ansible_one_task']['seconds'], t['chart_noop']['seconds']),
-            ratios.get('ratio floor ansible-playbook one task/helm noop'))
+    floors = (('one_task', 'one task', 'one debug task'),
+              ('one_read', 'one k8s_info', 'one `kubernetes.core.k8s_info` read'))
+    for key, floor, what in floors:
+        if 'floor_ansible_%s' % key in t and 'chart_noop' in t:
+            row('floor: ansible-playbook with %s / official chart no-op' % what, '%.1f s / %.1f s' % (
+                t['floor_ansible_%s' % key]['seconds'], t['chart_noop']['seconds']),
+                ratios.get('ratio floor ansible-playbook %s/helm noop' % floor))
     sizes = sorted(sc, key=int)
     if sizes:
         lo, hi = sizes[0], sizes[-1]
