@@ -206,7 +206,8 @@ def part_helm(v):
     chart_noop = timed('chart_noop', ['bash', script.name])
     # the no-op goal's floors: what any playbook costs here before it does anything, and with one read
     for floor, play in (('one task', 'one_task.yml'), ('one k8s_info', 'one_read.yml')):
-        seconds = timed('floor_ansible_%s' % play[:-4], ['ansible-playbook', os.path.join(ROOT, 'tools', 'bench', play)])
+        seconds = timed('floor_ansible_%s' % play[:-4],
+                        ['ansible-playbook', os.path.join(ROOT, 'tools', 'bench', play)])
         ratio('ratio floor ansible-playbook %s/helm noop' % floor, seconds / chart_noop)
     for method in methods:
         ratio('ratio install ours(%s)/helm' % method,
