@@ -403,6 +403,12 @@ class Runner(object):
 
     def _wait_only(self, runs):
         if self.module.params.get('wait') and not self.module.check_mode:
+            # Helm deletes a removed release's workload in the background: its pods are still stopping
+            gone = [run for run in runs if run.instance['state'] == 'absent' and run.namespace_exists]
+            if gone:
+                self.service.wait_pods_gone([(run.instance['namespace'], N.label_selector(
+                    N.selector_labels(run.instance['app_id'], method))) for run in gone
+                    for method in ('manifests', 'helm')], self.module.params['wait_timeout'])
             self.wait(runs, self.module.params['wait_timeout'])
         self._read_readiness(runs)
         return self.results(runs, complete=True)

@@ -265,6 +265,15 @@ class KubeService(object):
         self.poll('%s to become ready' % pending, done, timeout, interval=READY_POLL_SECONDS, describe_state=state)
         return summaries
 
+    def wait_pods_gone(self, selectors, timeout):
+        """Until no pod matches any of [(namespace, label selector)]: a removal is over when its daprd stopped."""
+        def done():
+            return not any(each(lambda pair: self.list('v1', 'Pod', namespace=pair[0], label_selector=pair[1]),
+                                selectors)) or None
+
+        return self.poll('the pods of %s to stop' % ', '.join('%s/%s' % pair for pair in selectors), done, timeout,
+                         interval=READY_POLL_SECONDS)
+
     def wait_gone(self, objects, timeout):
         def done():
             return all(self.get(o['apiVersion'], o['kind'], o['metadata']['name'], o['metadata'].get('namespace')) is None

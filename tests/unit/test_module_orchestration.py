@@ -77,6 +77,9 @@ class FakeService(object):
     def wait_gone(self, objects, timeout):
         return True
 
+    def wait_pods_gone(self, selectors, timeout):
+        self.pods_awaited = selectors
+
 
 def fake_control_plane(service, namespace=''):
     return ControlPlane('dapr-system', 'cluster.local', 'CERT', True, '1.18.2')
@@ -344,3 +347,12 @@ def test_helm_release_already_as_wanted_needs_no_hand_over():
         other = dict(deployed, status=status, values=values)
         handed, svc, unused = run(store, method='helm', service=MergingService(store, releases={('apps', 'orders'): other}))
         assert not handed['complete'] and 'helm' in handed['instances'][0], (status, 'must go to Helm')
+
+
+def test_waiting_on_a_removal_waits_until_its_pods_stopped():
+    svc = FakeService({})
+    module = FakeModule(app_id='orders', namespace='apps', method='helm', state='absent', wait=True)
+    Runner(module, svc, CHART).run(step='wait')
+    assert sorted(svc.pods_awaited) == [
+        ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared'),
+        ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared-chart')]

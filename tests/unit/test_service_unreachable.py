@@ -146,3 +146,14 @@ def test_readiness_of_many_instances_costs_a_few_lists_per_namespace():
     assert [[p['metadata']['name'] for p in pods] for _s, _c, pods in answers] == [[a + '-pod'] for a in apps]
     assert sorted(cluster.calls) == [('Deployment', 'get a11-dapr-shared'), ('Deployment', 'list'), ('Pod', 'list')], \
         'one list of workloads, one of pods; only the unlabelled workload is read on its own'
+
+
+def test_wait_pods_gone_polls_until_no_selector_finds_a_pod():
+    class Stopping(FlakyResource):
+        def get(self, **kwargs):
+            self.calls += 1
+            return Answer({'items': [{'metadata': {'name': 'p'}}] if self.calls <= 4 else []})
+    resource = Stopping(outage=0)
+    kube = service(resource)
+    kube.wait_pods_gone([('ns', 'a=1'), ('ns', 'a=2')], timeout=60)
+    assert resource.calls == 6, 'two selectors per round, until a round finds none'
