@@ -121,6 +121,14 @@ class InstanceRun(object):
     def where(self):
         return 'instance %s' % self.key
 
+    def may_hold_objects(self):
+        """Whether the namespace can hold objects already: it exists and this run did not just create it."""
+        return self.namespace_exists and not self.namespace_new
+
+    def readiness_target(self):
+        """(workload, labels of its pods): what readiness is read from."""
+        return self.workload(), N.selector_labels(self.instance['app_id'], self.method)
+
     def workload(self):
         return next((o for o in self.desired if o['kind'] in WORKLOAD_KINDS), None)
 
@@ -188,7 +196,7 @@ class Runner(object):
     def read(self, runs):
         """Everything the later steps compare against. Each kind of read goes out for every instance together."""
         self.namespaces(runs)
-        here = [run for run in runs if run.namespace_exists and not run.namespace_new]
+        here = [run for run in runs if run.may_hold_objects()]
         for run, release in zip(here, each(self._release, here)):
             run.release, run.release_exists = release, release is not None
         owned, listed = {}, {}
@@ -216,8 +224,8 @@ class Runner(object):
         # What the lists above hold is not read again; an object they miss may still exist, made by hand or
         # by Helm, and is read on its own (a new namespace holds none of them).
         pairs = []
-        for run in present:
-            for obj in (run.desired if run.namespace_exists and not run.namespace_new else []):
+        for run in (run for run in present if run.may_hold_objects()):
+            for obj in run.desired:
                 if object_key(obj) in listed:
                     run.before[object_key(obj)] = listed[object_key(obj)]
                 else:
@@ -356,18 +364,18 @@ class Runner(object):
 
     def wait(self, runs, timeout):
         present = [run for run in runs if run.instance['state'] == 'present' and not run.uninstall_first]
-        workloads = [(run.workload(), N.selector_labels(run.instance['app_id'], run.method)) for run in present]
+        workloads = [run.readiness_target() for run in present]
         for run, summary in zip(present, self.service.wait_ready(workloads, timeout) if workloads else []):
             run.readiness = summary
 
     def _read_readiness(self, runs):
-        unread = [run for run in runs if run.readiness is None]
-        for run in unread:
+        unread = []
+        for run in (run for run in runs if run.readiness is None):
             if run.instance['state'] != 'present' or not run.namespace_exists or run.uninstall_first:
                 run.readiness = dict(ready=False)
-        unread = [run for run in unread if run.readiness is None]
-        answers = self.service.readiness_of([(run.workload(), N.selector_labels(run.instance['app_id'], run.method))
-                                             for run in unread]) if unread else []
+            else:
+                unread.append(run)
+        answers = self.service.readiness_of([run.readiness_target() for run in unread]) if unread else []
         for run, (summary, _current, _pods) in zip(unread, answers):
             run.readiness = summary
 
