@@ -7,8 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
+from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import each
 
 WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
 
@@ -39,6 +41,7 @@ def describe_workload(workload, pods, cluster_domain):
         readiness=_waiter.summarize(workload, pods),
         endpoints=S.endpoints(app_id, meta['namespace'], cluster_domain),
         api_token=token,
+        app_target=_app.target_of_container(daprd, meta['namespace'], cluster_domain),
     )
 
 
@@ -53,4 +56,8 @@ def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local')
             if app_id and entry['app_id'] != app_id:
                 continue
             found.append(entry)
+    apps = each(lambda entry: _app.read_presence(service, entry['app_target'], _app.daprd_pods(entry['readiness'])), found)
+    for entry, app in zip(found, apps):
+        del entry['app_target']
+        entry['app'] = app
     return sorted(found, key=lambda e: (e['namespace'], e['app_id']))

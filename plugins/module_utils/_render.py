@@ -134,7 +134,11 @@ def _container(instance, cp, version, addresses):
     ]
     if instance['metrics']['enabled']:
         ports.append(dict(name='dapr-metrics', containerPort=instance['metrics']['port'], protocol='TCP'))
-    probe = dict(httpGet=dict(path='/v1.0/healthz', port=S.PUBLIC_PORT, scheme='HTTP'),
+    # Ready means daprd serves the Dapr APIs (state, publish, invoking others): /v1.0/healthz/outbound. Plain
+    # healthz also waits for the app channel, so a daprd started while its app is scaled to zero (a rollout, a
+    # new node, a restart) would never become Ready, the very case Dapr Shared exists for. The app's presence
+    # is reported apart (_app.py).
+    probe = dict(httpGet=dict(path='/v1.0/healthz/outbound', port=S.PUBLIC_PORT, scheme='HTTP'),
                  periodSeconds=3, timeoutSeconds=3, failureThreshold=3, successThreshold=1)
     container = dict(
         name='daprd',
@@ -148,8 +152,8 @@ def _container(instance, cp, version, addresses):
         # drains in-flight requests for graceful_shutdown_seconds (the image has no shell: a sleep action).
         lifecycle=dict(preStop=dict(sleep=dict(seconds=instance['rollout']['pre_stop_seconds'])))
         if instance['rollout']['pre_stop_seconds'] else None,
-        # Liveness only asks whether daprd is alive: healthz also fails while the app channel is down,
-        # and restarting a shared daprd because its app is away would not bring the app back.
+        # Liveness only asks whether daprd is alive: restarting a shared daprd because its app is away
+        # would not bring the app back.
         livenessProbe=dict(tcpSocket=dict(port=S.PUBLIC_PORT), initialDelaySeconds=10, periodSeconds=10,
                            timeoutSeconds=3, failureThreshold=6, successThreshold=1),
         securityContext=dict(

@@ -25,6 +25,7 @@ __metaclass__ = type
 import re
 import secrets
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
@@ -117,6 +118,7 @@ class InstanceRun(object):
         self.tracker = DifferenceTracker()
         self.planned = DifferenceTracker()  # helm: the release's objects as the post-renderer will make them
         self.readiness = None
+        self.app = None  # _app.presence: whether the app behind remote_host is there for each daprd pod
 
     def where(self):
         return 'instance %s' % self.key
@@ -379,6 +381,19 @@ class Runner(object):
         for run, (summary, _current, _pods) in zip(unread, answers):
             run.readiness = summary
 
+    def _read_apps(self, runs):
+        """Whether each present instance's app is there. Never waited on: Dapr Shared serves apps that come and go."""
+        present = [run for run in runs if run.instance['state'] == 'present' and run.namespace_exists]
+        targets = [_app.target_of(run.instance['remote_host'], run.instance['remote_port'], run.instance['namespace'],
+                                  run.instance['cluster_domain']) for run in present]
+        apps = each(lambda pair: _app.read_presence(self.service, pair[0], _app.daprd_pods(pair[1].readiness)),
+                    list(zip(targets, present)))
+        for run, target, app in zip(present, targets, apps):
+            run.app = app
+            warning = _app.absence_warning(run.where(), target, app) if (run.readiness or {}).get('ready') else None
+            if warning:
+                self.module.warn(warning)
+
     # -- the steps together -------------------------------------------------------------------
     def run(self, step='apply'):
         instances = instances_from_params(self.module.params)
@@ -407,6 +422,8 @@ class Runner(object):
                                instances=[self.result(r) for r in runs])
             raise
         self._read_readiness(runs)
+        if not handoff:  # else the wait step, after Helm, reads it once
+            self._read_apps(runs)
         return self.results(runs, complete=not handoff)
 
     def _wait_only(self, runs):
@@ -419,6 +436,7 @@ class Runner(object):
                     for method in ('manifests', 'helm')], self.module.params['wait_timeout'])
             self.wait(runs, self.module.params['wait_timeout'])
         self._read_readiness(runs)
+        self._read_apps(runs)
         return self.results(runs, complete=True)
 
     # -- results ------------------------------------------------------------------------------
@@ -426,7 +444,7 @@ class Runner(object):
         instance = run.instance
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
                      strategy=instance['strategy'], state=instance['state'], changed=run.tracker.changed,
-                     objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness)
+                     objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness, app=run.app)
         if run.release_unchanged:
             entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
         if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
@@ -459,7 +477,7 @@ class Runner(object):
         result = dict(changed=any(e['changed'] for e in entries), instances=entries, complete=complete)
         if self.module.params.get('instances') is None and entries:
             # one instance given by the flat options: its result at the top, as before the list option existed
-            for key in ('objects', 'readiness', 'endpoints', 'api_token', 'app_token', 'control_plane', 'diff'):
+            for key in ('objects', 'readiness', 'app', 'endpoints', 'api_token', 'app_token', 'control_plane', 'diff'):
                 if key in entries[0]:
                     result[key] = entries[0][key]
         return result

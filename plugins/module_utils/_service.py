@@ -158,7 +158,9 @@ class KubeService(object):
                 return state
             if self._clock() >= deadline:
                 detail = describe_state() if describe_state else None
-                raise DaprSharedError('timed out after %ss waiting for %s' % (timeout, what), state=detail)
+                # what may depend on the state at the end: a wait on several things names those still pending
+                raise DaprSharedError('timed out after %ss waiting for %s' % (timeout, what() if callable(what) else what),
+                                      state=detail)
             self._sleep(interval)
 
     # -- secrets ---------------------------------------------------------------------------
@@ -260,9 +262,13 @@ class KubeService(object):
             return [dict(workload=describe(workloads[i][0]), readiness=summary, pods=[_pod_problem(p) for p in pods])
                     for i, (summary, pods) in sorted(last.items()) if summaries[i] is None]
 
-        pending = ', '.join(describe(w) for w, _s in workloads)
+        def still_pending():
+            # only the workloads that are not ready, each with why: the ready ones beside them are not the cause
+            return '; '.join('%s to become ready (%s)' % (describe(workloads[i][0]), _not_ready_cause(*last.get(i, (None, []))))
+                             for i, summary in enumerate(summaries) if summary is None)
+
         # a round reads a few lists per namespace, so it can come often: a pod is seen Ready within a second
-        self.poll('%s to become ready' % pending, done, timeout, interval=READY_POLL_SECONDS, describe_state=state)
+        self.poll(still_pending, done, timeout, interval=READY_POLL_SECONDS, describe_state=state)
         return summaries
 
     def wait_pods_gone(self, selectors, timeout):
@@ -287,6 +293,23 @@ def _revision(secret):
         return int(((secret.get('metadata') or {}).get('labels') or {}).get('version') or 0)
     except ValueError:
         return 0
+
+
+def _not_ready_cause(summary, pods):
+    """Why a workload is not ready, in a few words, for the timeout message."""
+    if summary is None:
+        return 'never read'
+    if not summary.get('kind'):
+        return 'it does not exist'
+    cause = '%s of %s pods Ready' % (summary.get('ready_replicas', 0), summary.get('desired', 0))
+    problems = ['%s: %s' % (p['pod'], ', '.join(p['problems'])) for p in map(_pod_problem, pods) if p['problems']]
+    unready = [p['metadata']['name'] for p in pods if not _waiter.pod_is_ready(p)
+               and not (p.get('metadata') or {}).get('deletionTimestamp')]
+    if problems:
+        cause += '; ' + '; '.join(problems)
+    elif unready:
+        cause += '; not Ready: %s (daprd is not serving its APIs yet: see its log)' % ', '.join(sorted(unready))
+    return cause
 
 
 def _pod_problem(pod):

@@ -119,6 +119,16 @@ readiness:
   returned: when O(state=present) and O(app_id) is given
   type: dict
   sample: {ready: true, kind: DaemonSet, desired: 3, ready_replicas: 3, nodes: {worker: {ready: 1, total: 1, pods: [orders-dapr-shared-x2v9]}}}
+app:
+  description:
+    - Whether the app at O(remote_host) is there for each daprd pod (the ready endpoints of the Service it names), read
+      after the wait and never waited on. A daprd is Ready when it serves the Dapr APIs, with or without its app
+      (single instance only; each entry of RV(instances) has it too).
+    - When it is V(false) the run warns, naming O(remote_host) and what it found.
+  returned: when O(state=present) and O(app_id) is given
+  type: dict
+  sample: {reachable: true, ready_endpoints: 2, reason: Service apps/orders has 2 ready endpoints,
+           pods: [{pod: orders-dapr-shared-x2v9, node: worker, reachable: true}]}
 endpoints:
   description:
     - What apps set so that Dapr SDKs reach this instance, where its API token is kept (never the token) and

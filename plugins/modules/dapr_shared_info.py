@@ -14,8 +14,8 @@ version_added: 0.1.0
 description:
   - Lists Dapr Shared instances (one app id, one namespace, or the whole cluster) installed by
     M(daprkit.dapr.dapr_shared) or by the official C(dapr-shared-chart) Helm chart.
-  - For each, reports the backend, strategy, image, readiness per node, the endpoints apps use and where the
-    API token is kept (never its value).
+  - For each, reports the backend, strategy, image, readiness per node, whether its app is there, the endpoints apps
+    use and where the API token is kept (never its value).
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
@@ -72,7 +72,23 @@ instances:
     strategy: {description: C(daemonset) or C(deployment)., type: str, returned: always}
     workload: {description: Kind and name of the workload., type: str, returned: always}
     image: {description: The daprd image., type: str, returned: always}
-    readiness: {description: Workload readiness with per-node pod counts., type: dict, returned: always}
+    readiness:
+      description:
+        - Workload readiness with per-node pod counts. A daprd pod is Ready when it serves the Dapr APIs, whether or
+          not its app is up (scale to zero); see RV(instances[].app) for the app.
+      type: dict
+      returned: always
+    app:
+      description:
+        - Whether the app behind the instance's app channel (C(remote_host)) is there, as the API server sees it
+          (the ready endpoints of the Service C(remote_host) names; with C(internalTrafficPolicy=Local) only those
+          on each daprd's node count).
+        - C(reachable) is V(true) when every daprd pod has an app endpoint, V(false) when one has none, V(null)
+          when it cannot be told (no app channel, an address outside the cluster, no right to read the Service
+          and its EndpointSlices); C(reason) says which. C(pods) gives it per daprd pod (C(pod), C(node), C(reachable)).
+      type: dict
+      returned: always
+      sample: {reachable: false, ready_endpoints: 0, reason: Service apps/orders has 0 ready endpoints, pods: []}
     endpoints: {description: DAPR_HTTP_ENDPOINT and DAPR_GRPC_ENDPOINT for apps., type: dict, returned: always}
     api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
 '''

@@ -157,3 +157,18 @@ def test_wait_pods_gone_polls_until_no_selector_finds_a_pod():
     kube = service(resource)
     kube.wait_pods_gone([('ns', 'a=1'), ('ns', 'a=2')], timeout=60)
     assert resource.calls == 6, 'two selectors per round, until a round finds none'
+
+
+def test_a_timeout_names_only_the_workloads_not_ready_each_with_its_cause():
+    objects = [deployment('ready', ready=True), daprd_pod('ready', ready=True),
+               deployment('stuck', ready=False), daprd_pod('stuck', ready=False)]
+    ticks = [0.0]
+
+    def sleep(seconds):
+        ticks[0] += seconds
+    kube = _service.KubeService(ClusterOfLists(objects), sleep=sleep, clock=lambda: ticks[0])
+    with pytest.raises(DaprSharedError) as err:
+        kube.wait_ready([(deployment(a, False), S.selector_labels(a)) for a in ('ready', 'stuck')], timeout=5)
+    msg = str(err.value)
+    assert 'Deployment ns/stuck-dapr-shared to become ready (0 of 1 pods Ready; not Ready: stuck-pod' in msg
+    assert 'ready-dapr-shared' not in msg, 'a ready workload beside the stuck one is not the cause'
