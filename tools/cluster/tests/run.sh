@@ -39,6 +39,7 @@ assert svc['spec']['selector'].items() <= pod['metadata']['labels'].items(), 'th
 assert pod['metadata']['annotations']['daprkit.io/image-id'] == 'abc'
 assert pod['spec']['securityContext']['runAsNonRoot'] is True
 assert pod['spec']['containers'][0]['imagePullPolicy'] == 'Never'
+assert 'node-role.kubernetes.io/control-plane' in pod['spec']['nodeSelector'], 'Redis would go down with a worker'
 conf = [l.split(None, 1) for l in open(sys.argv[2]).read().splitlines() if l.strip() and not l.startswith('#')]
 conf = {k: v for k, v in conf}
 assert conf['bind'] == '0.0.0.0' and conf['protected-mode'] == 'no', 'Redis would refuse other pods'
