@@ -54,8 +54,11 @@ test-awx: venv ## the AWX path on kind: least-privilege token, ansible-runner, e
 
 test: test-fast test-cluster ## every tier
 
-demo: venv ## cluster + ansible-playbook site.yml + endpoints and one real call through each instance
+demo: venv ## cluster + site.yml (with a Redis state store, pubsub and an app) + real calls through each instance
 	@$(MAKE) --no-print-directory cluster-engine cluster-registry cluster
+	@# the Dapr CRDs first: the demo's Redis Components and its app must exist before daprd starts
+	ansible-playbook daprkit.dapr.control_plane
+	@tools/demo-app.sh
 	ansible-playbook site.yml
 	@tools/demo-calls.sh
 
