@@ -116,8 +116,8 @@ def newest():
     python = os.path.join(NEWEST_VENV, 'bin', 'python')
     if not os.path.exists(python):
         raise SystemExit('kcore-bounds: %s is missing; make venv VENV=.venv-newest' % NEWEST_VENV)
-    kcore = subprocess.run([python, '-c', 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    probe = 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'
+    kcore = subprocess.run([python, '-c', probe], capture_output=True, text=True, check=True).stdout.strip()
     return os.path.dirname(os.path.dirname(os.path.dirname(kcore))), os.path.join(NEWEST_VENV, 'bin')
 
 
@@ -251,7 +251,8 @@ def environment(collections_dir, work, bin_dir=None):
     path = os.environ.get('PATH', '')
     if bin_dir:
         path = '%s:%s' % (bin_dir, path)
-    env = dict(os.environ, PATH=path, ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+    env = dict(os.environ, PATH=path)
+    env.update(ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                ANSIBLE_COLLECTIONS_PATH='%s:%s' % (collections_dir, os.path.join(ROOT, 'collections')),
                KUBECONFIG=os.path.join(work, 'no-kubeconfig'), **UNREACHABLE_API)
     for key in ('K8S_AUTH_KUBECONFIG', 'K8S_AUTH_CONTEXT'):
