@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """The kubernetes.core versions galaxy.yml claims, tested: its lower bound and the newest one, and, as a
-control that the test can fail, the last version below the bound.
+control that the test can fail, the last version below the bound. Each runs on the ansible-core of the
+`ansible` release that bundles it: the lowest and the one below on .venv's, the newest on .venv-newest's
+(ansible-core 2.21, Python 3.13), as users get them.
 
 Every kubernetes.core module call the collection makes (the roles' tasks, the playbooks' module_defaults
 and the calls of the dapr_shared action plugin) is run with the same option names against each version,
@@ -30,9 +32,11 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.join(ROOT, 'collections'))
 CACHE = os.path.join(os.environ.get('DAPRKIT_CACHE', os.path.expanduser('~/.cache/daprkit')))
 # ansible releases on PyPI and the kubernetes.core each bundles (checked against the wheel's MANIFEST.json).
-# The lowest claimed version is taken from here; the newest is the one of the ansible pinned in
-# test-requirements.txt (already in .venv). No ansible release bundles kubernetes.core 6.0.x.
-BUNDLES = (('11.0.0', '5.0.0'), ('11.13.0', '5.4.1'), ('12.0.0', '6.1.0'))
+# The lowest claimed version is taken from here; the newest is the last entry, the ansible pinned in
+# test-requirements-newest.txt (already in .venv-newest, checked to bundle it). No ansible release bundles
+# kubernetes.core 6.0.x.
+BUNDLES = (('11.0.0', '5.0.0'), ('11.13.0', '5.4.1'), ('12.0.0', '6.1.0'), ('14.5.0', '6.6.0'))
+NEWEST_VENV = os.path.join(ROOT, '.venv-newest')
 ARGUMENT_ERRORS = re.compile(r'Unsupported parameters|missing required arguments|is of type|must be one of|'
                              r'mutually exclusive|required together|ImportError|ModuleNotFoundError|'
                              r'cannot import|No module named|unknown doc_fragment', re.I)
@@ -74,6 +78,13 @@ def other_bounds(bound):
     return problems
 
 
+def core_of(env):
+    """'ansible-core X.Y.Z' of the ansible-playbook a run's environment finds."""
+    out = subprocess.run(['ansible', '--version'], env=env, capture_output=True, text=True, check=False).stdout
+    match = re.search(r'core ([0-9.]+)', out)
+    return 'ansible-core %s' % (match.group(1) if match else '?')
+
+
 def version_of(collections_dir):
     manifest = os.path.join(collections_dir, 'ansible_collections', 'kubernetes', 'core', 'MANIFEST.json')
     return json.load(open(manifest))['collection_info']['version']
@@ -101,8 +112,13 @@ def bundled(ansible_version):
 
 
 def newest():
-    import ansible_collections.kubernetes.core as kcore  # the venv's, from the pinned ansible package
-    return os.path.dirname(os.path.dirname(os.path.dirname(next(iter(kcore.__path__)))))
+    """The collections dir of .venv-newest (the pinned newest ansible package) and its bin dir."""
+    python = os.path.join(NEWEST_VENV, 'bin', 'python')
+    if not os.path.exists(python):
+        raise SystemExit('kcore-bounds: %s is missing; make venv VENV=.venv-newest' % NEWEST_VENV)
+    probe = 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'
+    kcore = subprocess.run([python, '-c', probe], capture_output=True, text=True, check=True).stdout.strip()
+    return os.path.dirname(os.path.dirname(os.path.dirname(kcore))), os.path.join(NEWEST_VENV, 'bin')
 
 
 def _task_lists():
@@ -231,8 +247,12 @@ def playbook(calls, reference_docs, results_file):
              'tasks': tasks}]
 
 
-def environment(collections_dir, work):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+def environment(collections_dir, work, bin_dir=None):
+    path = os.environ.get('PATH', '')
+    if bin_dir:
+        path = '%s:%s' % (bin_dir, path)
+    env = dict(os.environ, PATH=path)
+    env.update(ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                ANSIBLE_COLLECTIONS_PATH='%s:%s' % (collections_dir, os.path.join(ROOT, 'collections')),
                KUBECONFIG=os.path.join(work, 'no-kubeconfig'), **UNREACHABLE_API)
     for key in ('K8S_AUTH_KUBECONFIG', 'K8S_AUTH_CONTEXT'):
@@ -240,9 +260,9 @@ def environment(collections_dir, work):
     return env
 
 
-def start(label, collections_dir, calls, reference, work):
+def start(label, collections_dir, calls, reference, work, bin_dir=None):
     """Run the calls against one kubernetes.core (in the background): (label, process, results file, env)."""
-    env = environment(collections_dir, work)
+    env = environment(collections_dir, work, bin_dir)
     results_file = os.path.join(work, 'results-%s.json' % label)
     play = os.path.join(work, 'bounds-%s.yml' % label)
     yaml.safe_dump(playbook(calls, reference, results_file), open(play, 'w'), sort_keys=False)
@@ -293,7 +313,12 @@ def main():
     work = tempfile.mkdtemp(prefix='daprkit-kcore-bounds-')
     try:
         open(os.path.join(work, 'ansible.cfg'), 'w').write('[defaults]\n')
-        versions = [('newest', newest()), ('lowest', bundled(lowest[0]))]
+        newest_dir, newest_bin = newest()
+        if version_of(newest_dir) != BUNDLES[-1][1]:
+            sys.stderr.write('kcore-bounds: .venv-newest has kubernetes.core %s; BUNDLES names %s (ansible %s) as the '
+                             'newest tested\n' % (version_of(newest_dir), BUNDLES[-1][1], BUNDLES[-1][0]))
+            return 1
+        versions = [('newest', newest_dir), ('lowest', bundled(lowest[0]))]
         if below:
             versions.append(('below', bundled(below[-1])))
         else:
@@ -310,8 +335,9 @@ def main():
                              % (version_of(versions[0][1]), upper))
             return 1
         # the option types come from the newest version's documentation
-        reference = module_docs(environment(newest(), work), set(c[1] for c in calls))
-        started = [start(label, path, calls, reference, work) for label, path in versions]
+        reference = module_docs(environment(newest_dir, work, newest_bin), set(c[1] for c in calls))
+        started = [start(label, path, calls, reference, work, newest_bin if label == 'newest' else None)
+                   for label, path in versions]
         failed = False
         for (label, collections_dir), run in zip(versions, started):
             version = version_of(collections_dir)
@@ -329,8 +355,8 @@ def main():
                 sys.stderr.write('kcore-bounds: kubernetes.core %s (%s): %s\n' % (version, label, problem))
             failed = failed or bool(problems)
             if not problems:
-                print('kcore-bounds: kubernetes.core %s (%s): %d kubernetes.core calls and our modules accepted'
-                      % (version, label, len(calls)))
+                print('kcore-bounds: kubernetes.core %s (%s, on %s): %d kubernetes.core calls and our modules accepted'
+                      % (version, label, core_of(run[3]), len(calls)))
         return 1 if failed else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -77,9 +77,20 @@ options:
     type: str
     default: ghcr.io/dapr/daprd
   daprd_version:
-    description: Tag of O(daprd_image); empty means the version of the control plane.
+    description:
+    - Tag of O(daprd_image); empty means the version of the control plane.
+    - 'Dapr supports daprd at most one minor version behind its control plane, never ahead: an instance whose tag starts with
+      another MAJOR.MINOR is refused before any change, unless O(allow_version_skew=true). A control plane whose version cannot
+      be read as MAJOR.MINOR is not compared (the task warns).'
     type: str
     default: ''
+  allow_version_skew:
+    description:
+    - Run O(daprd_version) even when it is more than one minor version behind the control plane, or newer than it, which Dapr
+      does not support (for example during an upgrade that skipped a minor version).
+    - The task then warns instead of refusing.
+    type: bool
+    default: false
   image_pull_policy:
     description: Pull policy of the daprd image.
     type: str

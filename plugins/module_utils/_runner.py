@@ -31,6 +31,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
+from ansible_collections.daprkit.dapr.plugins.module_utils import _versions as VS
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError, InvalidInstance
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, NotRun, each, each_after
@@ -195,8 +196,11 @@ class Runner(object):
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
 
-    def read(self, runs):
+    def read(self, runs, step='apply'):
         """Everything the later steps compare against. Each kind of read goes out for every instance together."""
+        # the control plane first: its version decides whether an instance may run at all, and a refusal
+        # must come before namespaces are created
+        self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'], check_skew=step == 'apply')
         self.namespaces(runs)
         here = [run for run in runs if run.may_hold_objects()]
         for run, release in zip(here, each(self._release, here)):
@@ -218,7 +222,6 @@ class Runner(object):
                 raise DaprSharedError('%s: namespace: %s does not exist; create it first or set create_namespaces'
                                       % (run.where(), run.instance['namespace']))
             present.append(run)
-        self._read_control_planes(present)
         for run, tokens in zip(present, each(self._tokens, present)):
             run.desired = render_instance(run.instance, run.control_plane, run.version, tokens)
             run.module_objects = run.desired if run.method == 'manifests' else [
@@ -242,9 +245,13 @@ class Runner(object):
     def _release(self, run):
         return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'])
 
-    def _read_control_planes(self, runs):
+    def _read_control_planes(self, runs, check_skew=True):
+        """The control plane of every instance, and the daprd version each runs; refuses (all instances at once)
+        a daprd version Dapr does not support with its control plane. The wait step reads again without
+        checking: the apply step checked and warned."""
         namespaces = sorted(set(run.instance['control_plane_namespace'] for run in runs) - set(self._control_planes))
         self._control_planes.update(zip(namespaces, each(lambda ns: CP.read(self.service, ns), namespaces)))
+        problems = []
         for run in runs:
             instance = run.instance
             cp = self._control_plane(instance['control_plane_namespace'])
@@ -259,6 +266,15 @@ class Runner(object):
             if not run.version:
                 raise InvalidInstance(['%s: daprd_version: the control plane in %s reports no version; set '
                                        'daprd_version' % (run.where(), cp.namespace)])
+            if instance['daprd_version'] and check_skew:
+                problem, warning = VS.daprd_skew(run.where(), instance['daprd_version'], cp.version, cp.namespace,
+                                                 instance['allow_version_skew'])
+                if problem:
+                    problems.append(problem)
+                if warning:
+                    self.module.warn(warning)
+        if problems:
+            raise InvalidInstance(problems)
 
     def _tokens(self, run):
         return dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
@@ -403,7 +419,7 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
-        self.read(runs)
+        self.read(runs, step)
         if step == 'wait':
             return self._wait_only(runs)
         self.dry_run(runs)

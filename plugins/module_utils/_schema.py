@@ -115,8 +115,16 @@ FIELDS = dict(
     app_protocol=Field('str', 'http', 'Protocol daprd uses to reach the app.', choices=APP_PROTOCOLS, sample='grpc'),
     daprd_image=Field('str', 'ghcr.io/dapr/daprd', 'Image repository of daprd, without tag.',
                       sample='registry.example.com/daprd'),
-    daprd_version=Field('str', '', 'Tag of O(daprd_image); empty means the version of the control plane.',
-                        sample='1.17.9'),
+    daprd_version=Field('str', '', [
+        'Tag of O(daprd_image); empty means the version of the control plane.',
+        'Dapr supports daprd at most one minor version behind its control plane, never ahead: an instance whose '
+        'tag starts with another MAJOR.MINOR is refused before any change, unless O(allow_version_skew=true). '
+        'A control plane whose version cannot be read as MAJOR.MINOR is not compared (the task warns).'],
+        sample='1.17.9'),
+    allow_version_skew=Field('bool', False, [
+        'Run O(daprd_version) even when it is more than one minor version behind the control plane, or newer '
+        'than it, which Dapr does not support (for example during an upgrade that skipped a minor version).',
+        'The task then warns instead of refusing.'], sample=True),
     image_pull_policy=Field('str', 'IfNotPresent', 'Pull policy of the daprd image.', choices=PULL_POLICIES,
                             sample='Always'),
     image_pull_secrets=Field('list', [], 'Names of Secrets in O(namespace) used to pull the image.', elements='str',

@@ -21,6 +21,7 @@ NOT_RENDERED = {
     'state': 'absent removes the instance (tested in test_module_orchestration)',
     'method': 'selects the backend itself',
     'app_id': 'required; names every object',
+    'allow_version_skew': 'lets an unsupported daprd version through the check before rendering (test_versions)',
 }
 # Fields that only matter together with another field (sample of the base changed too).
 NEEDS = {
