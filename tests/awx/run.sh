@@ -20,7 +20,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/awx
 CACHE=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}
 ADMIN_KUBECONFIG=${KUBECONFIG_PATH:-$CACHE/kind/kubeconfig}
-export PATH=$ROOT/.venv/bin:$CACHE/bin:$CACHE/bin/kube:$PATH
+# HELM=4 (make test-awx HELM=4): the cluster factory's helm4 answers as helm in every run below
+HELM_FIRST=
+[[ ${HELM:-3} == 4 ]] && HELM_FIRST=$CACHE/helm4-path:
+export PATH=$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:$CACHE/bin/kube:$PATH
 APP_NS=dk-awx-app
 SYS_NS=dk-awx-sys
 SA=awx
@@ -63,7 +66,7 @@ show_log() { echo "  --- last lines of $1:" >&2; tail -n "${2:-25}" "$1" | sed '
 # -- credentials -----------------------------------------------------------------------------------
 # K8S_AUTH_* only, from an empty environment: no KUBECONFIG, no K8S_AUTH_KUBECONFIG, no ~/.kube
 lp_env() {
-  env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
+  env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
     K8S_AUTH_HOST="$API_HOST" K8S_AUTH_API_KEY="$(cat "$WORK/token")" K8S_AUTH_SSL_CA_CERT="$WORK/ca.crt" "$@"
 }
 
@@ -126,8 +129,8 @@ step_rbac() {
 # client without impersonation would answer with the admin's full rights.
 info_as() { # info_as <log> <module> <module args> [VAR=value...]: an ad-hoc run with the admin kubeconfig
   local log=$1 module=$2 args=$3; shift 3
-  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
-    ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
     ansible localhost -e ansible_python_interpreter="$ROOT/.venv/bin/python" -m "$module" -a "$args") >"$log" 2>&1
 }
 
@@ -150,8 +153,8 @@ step_impersonation() {
 # given K8S_AUTH_* variables (impersonation); rc of the run
 playbook_as() {
   local log=$1 play=$2 vars=$3; shift 3
-  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
-    ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
     ansible-playbook -i "$WORK/hosts" -e @"$vars" "$play") >"$log" 2>&1
 }
 

@@ -52,6 +52,8 @@ main() {
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
   go_mod_build helm4 "helm.sh/helm/v4@$HELM4_VERSION" ./cmd/helm "$BIN_DIR/helm4" \
     "-X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  # HELM=4 (Makefile, tests/awx/run.sh) puts this directory first on PATH: helm4 answers as helm
+  mkdir -p "$DAPRKIT_CACHE/helm4-path" && ln -sfn "$BIN_DIR/helm4" "$DAPRKIT_CACHE/helm4-path/helm"
   build_once etcd "$ETCD_MODULE_VERSION" "$A/etcd" etcd_wrapper_build
   go_mod_build coredns "github.com/coredns/coredns@$COREDNS_MODULE_VERSION" . "$A/coredns"
   go_mod_build local-path-provisioner "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" . \
