@@ -22,10 +22,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _helm_connecti
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import connection
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.helm import AnsibleHelmModule
-except ImportError:  # reported by _client when kubernetes.core is missing; never used then
-    AnsibleHelmModule = None
+from ansible_collections.kubernetes.core.plugins.module_utils.helm import AnsibleHelmModule
 
 
 class _HelmParams(object):

@@ -234,3 +234,40 @@ def test_prepare_refuses_before_writing_anything_naming_the_options(monkeypatch,
 ])
 def test_what_kubernetes_core_helm_would_drop_is_named_for_the_control_plane_role(params_, environ, dropped):
     assert HC.dropped_by_helm_module(params_, environ) == dropped
+
+
+class RunnerModule(FileModule):
+    """What kubernetes.core's helm runner calls on the module it wraps."""
+
+    def __init__(self, rc=0):
+        super(RunnerModule, self).__init__()
+        self.rc, self.calls, self.cleanup = rc, [], []
+
+    def run_command(self, argv, environ_update=None, data=None):
+        if argv[-1] == 'version':
+            return super(RunnerModule, self).run_command(argv)
+        self.calls.append((argv, environ_update))
+        return self.rc, '', 'Error: boom' if self.rc else ''
+
+    def add_cleanup_file(self, path):
+        self.cleanup.append(path)
+
+
+@pytest.mark.parametrize('rc', [0, 1])
+def test_rollback_goes_through_kubernetes_cores_helm_runner_with_the_wrapper(monkeypatch, tmp_path, rc):
+    clean_env(monkeypatch)
+    module = RunnerModule(rc)
+    host = HelmHost(module, str(tmp_path / 'run'), str(tmp_path / 'plugins'), '6.6.0', environ={})
+    p = params(host='https://api.example:6443', api_key='tok-123')
+    if rc:
+        with pytest.raises(DaprSharedError) as err:
+            host.rollback(p, 'orders', 'apps', 3)
+        assert 'helm rollback of apps/orders to revision 3 failed (rc 1): Error: boom' in err.value.msg
+    else:
+        host.rollback(p, 'orders', 'apps', 3)
+    (argv, env), = module.calls
+    assert argv == [str(tmp_path / 'run' / 'helm'), 'rollback', 'orders', '3', '--namespace', 'apps']
+    # the runner's own copy of the run's kubeconfig (removed at exit), the namespace; no HELM_KUBE* at all
+    assert sorted(env) == ['HELM_NAMESPACE', 'KUBECONFIG'] and env['HELM_NAMESPACE'] == 'apps'
+    assert yaml.safe_load(open(env['KUBECONFIG']))['users'][0]['user'] == {'token': 'tok-123'}
+    assert module.cleanup == [env['KUBECONFIG']]
