@@ -258,7 +258,8 @@ def problems_of(calls, started):
         return ['ansible-playbook did not finish:\n%s' % output[-3000:]]
     problems = []
     results = json.load(open(results_file))
-    ours = [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {}), ('plugins/modules', 'daprkit.dapr.dapr_shared', {})]
+    ours = [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {}),
+            ('plugins/modules', 'daprkit.dapr.dapr_shared', {})]
     for (where, module, _options), result in zip(calls + ours, results):
         message = str(result.get('msg', '')) + str(result.get('module_stderr', '')) + str(result.get('exception', ''))
         if not result.get('failed'):

@@ -63,7 +63,7 @@ helm_dropped_options:
   description:
     - The connection options in effect (options or their C(K8S_AUTH_*) variables) that C(kubernetes.core.helm)
       cannot pass to Helm (it takes only kubeconfig, context, host, api_key, validate_certs and ca_cert), so Helm
-      would run with another identity; the role M(daprkit.dapr.dapr_control_plane) refuses to run Helm then.
+      would run with another identity; the role C(daprkit.dapr.dapr_control_plane) refuses to run Helm then.
   returned: when O(control_planes=true)
   type: list
   elements: str
