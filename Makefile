@@ -13,7 +13,9 @@ VENV_REQS := $(if $(NEWEST),test-requirements-newest.txt,test-requirements.txt)
 VENV_PY   := $(if $(NEWEST),$(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python,python3)
 VENV_OK   := $(VENV)/.installed-$(shell cat $(VENV_REQS) requirements.txt | sha256sum | cut -c1-12)
 # helm, kind and kubectl built by the cluster factory come first on PATH; the venv brings ansible.
-export PATH := $(CURDIR)/$(VENV)/bin:$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
+# HELM=4: the factory's helm4 is `helm` for everything make runs (make test-cluster HELM=4, make test-awx HELM=4)
+export HELM ?= 3
+export PATH := $(CURDIR)/$(VENV)/bin:$(if $(filter 4,$(HELM)),$(DAPRKIT_CACHE)/helm4-path:)$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset resilience upgrade

@@ -192,12 +192,8 @@ def action_plugin_helm_options():
             if isinstance(extra, ast.Call) and getattr(extra.func, 'id', None) == 'dict':
                 options.update((k.arg, k.value.value if isinstance(k.value, ast.Constant) else None)
                                for k in extra.keywords)
-    # the connection options it passes on: a kubeconfig and context, or AWX-style host, token and CA
-    # (kubernetes.core.helm refuses context together with ca_cert, and so do our modules' users)
-    by_kubeconfig = set(o for o in plugin.HELM_AUTH_OPTIONS if o in ('kubeconfig', 'context'))
-    by_token = set(plugin.HELM_AUTH_OPTIONS) - by_kubeconfig
-    return [('plugins/action/dapr_shared.py (%s)' % ', '.join(sorted(auth)), 'kubernetes.core.helm',
-             dict(options, **dict((k, None) for k in auth))) for auth in (by_kubeconfig, by_token)]
+    # its only connection options: the kubeconfig the module writes for the run and the helm wrapper
+    return [('plugins/action/dapr_shared.py', 'kubernetes.core.helm', dict(options, kubeconfig=None, binary_path=None))]
 
 
 # kubernetes.core's action plugins look a kubeconfig path up on the controller before the module runs; an
@@ -240,7 +236,11 @@ def playbook(calls, reference_docs, results_file):
                       'register': 'call_%d' % index, 'ignore_errors': True})
     tasks.append({'name': 'our modules load with this kubernetes.core',
                   'daprkit.dapr.dapr_shared_info': {}, 'register': 'ours', 'ignore_errors': True})
-    results = ', '.join(['call_%d' % i for i in range(len(calls))] + ['ours'])
+    # the helm backend's module side too: its helm host imports kubernetes.core's helm module_utils
+    tasks.append({'name': 'the helm backend loads with this kubernetes.core', 'register': 'ours_helm',
+                  'daprkit.dapr.dapr_shared': {'app_id': 'bounds', 'namespace': 'bounds', 'method': 'helm'},
+                  'ignore_errors': True})
+    results = ', '.join(['call_%d' % i for i in range(len(calls))] + ['ours', 'ours_helm'])
     copy = {'content': '{{ [%s] | to_json }}' % results, 'dest': results_file}
     tasks.append({'name': 'results', 'ansible.builtin.copy': copy})
     return [{'name': 'kubernetes.core bounds', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
@@ -278,8 +278,9 @@ def problems_of(calls, started):
         return ['ansible-playbook did not finish:\n%s' % output[-3000:]]
     problems = []
     results = json.load(open(results_file))
-    for (where, module, _options), result in zip(calls + [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {})],
-                                                 results):
+    ours = [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {}),
+            ('plugins/modules', 'daprkit.dapr.dapr_shared', {})]
+    for (where, module, _options), result in zip(calls + ours, results):
         message = str(result.get('msg', '')) + str(result.get('module_stderr', '')) + str(result.get('exception', ''))
         if not result.get('failed'):
             problems.append('%s: %s succeeded against an unreachable API server: the check proves nothing'

@@ -114,6 +114,8 @@ class InstanceRun(object):
         self.release_exists = False
         self.release = None           # helm: the latest revision Helm keeps (_helm.decode_release)
         self.release_unchanged = False
+        self.recovery = None          # helm: what to do with a release an interrupted operation left pending
+        self.release_actions = []     # helm: what this call did to the release itself (a rollback)
         self.uninstall_first = False
         self.helm = None
         self.tracker = DifferenceTracker()
@@ -136,12 +138,27 @@ class InstanceRun(object):
         return next((o for o in self.desired if o['kind'] in WORKLOAD_KINDS), None)
 
 
+class NoHelm(object):
+    """A runner without a helm host (the wait step): asking it for Helm is a bug."""
+
+    def storage_kind(self):
+        return 'Secret'
+
+    def check(self):
+        raise DaprSharedError('internal error: Helm is needed, but this step has no helm host')
+
+    prepare = rollback = check
+
+
 class Runner(object):
-    def __init__(self, module, service, chart=None):
+    def __init__(self, module, service, chart=None, helm=None):
         self.module = module
         self.service = service
         self.chart = chart or {}
+        self.helm = helm or NoHelm()
         self._control_planes = {}
+        self._storage_kind = None
+        self.step = 'apply'
 
     # -- step 2: read -------------------------------------------------------------------------
     def _control_plane(self, namespace):
@@ -173,11 +190,10 @@ class Runner(object):
         self.module.no_log_values.add(value)
         return value, fingerprint(value)
 
-    def namespaces(self, runs):
+    def namespaces(self, runs, existing=None):
         """Whether each instance's namespace exists; with create_namespaces, the missing ones of present
         instances are created first (in check mode only reported), so the dry runs can check every object."""
-        namespaces = sorted(set(run.instance['namespace'] for run in runs))
-        existing = dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+        existing = existing if existing is not None else self.namespaces_existing(runs)
         created = set()
         if self.module.params.get('create_namespaces'):
             first_of = {}
@@ -193,18 +209,33 @@ class Runner(object):
             run.namespace_new = run.instance['namespace'] in created
             run.namespace_exists = existing[run.instance['namespace']] or run.namespace_new
 
+    def namespaces_existing(self, runs):
+        namespaces = sorted(set(run.instance['namespace'] for run in runs))
+        return dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
 
-    def read(self, runs, step='apply'):
-        """Everything the later steps compare against. Each kind of read goes out for every instance together."""
-        # the control plane first: its version decides whether an instance may run at all, and a refusal
-        # must come before namespaces are created
-        self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'], check_skew=step == 'apply')
-        self.namespaces(runs)
-        here = [run for run in runs if run.may_hold_objects()]
+    def read(self, runs):
+        """Everything the later steps compare against. Each kind of read goes out for every instance together.
+        The control plane, and Helm (program, version, storage driver), are checked before the first change: a
+        namespace creation."""
+        # the control plane first: its version decides whether an instance may run at all
+        self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
+                                  check_skew=self.step == 'apply')
+        existing = self.namespaces_existing(runs)
+        if self.step == 'apply' and any(run.method == 'helm' for run in runs):
+            self.helm.prepare(self.module.params)
+        here = [run for run in runs if existing[run.instance['namespace']]]
         for run, release in zip(here, each(self._release, here)):
             run.release, run.release_exists = release, release is not None
+            if self.step == 'apply' and run.method == 'helm' and run.instance['state'] == 'present':
+                run.recovery = _helm.recovery((release or {}).get('revisions'))
+            if run.recovery and run.recovery['action'] == 'uninstall':
+                run.uninstall_first = True  # never deployed: nothing to roll back to, the release goes first
+        if self.step == 'apply' and any(run.release_exists for run in runs):
+            self.helm.prepare(self.module.params)  # a release to uninstall (removal, switch to manifests) needs Helm
+        self.namespaces(runs, existing)
         owned, listed = {}, {}
         for namespace in sorted(set(run.instance['namespace'] for run in here)):
             for obj in self.service.managed_objects(namespace):
@@ -242,8 +273,19 @@ class Runner(object):
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
 
+    def storage_kind(self):
+        """Where Helm keeps releases (HELM_DRIVER). A task with no Helm in it reads Secrets, Helm's default, when
+        the driver is one Helm can only be refused for (a release found there is checked again)."""
+        if self._storage_kind is None:
+            try:
+                self._storage_kind = self.helm.storage_kind()
+            except DaprSharedError:
+                self._storage_kind = 'Secret'
+        return self._storage_kind
+
     def _release(self, run):
-        return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'])
+        return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'],
+                                         self.storage_kind())
 
     def _read_control_planes(self, runs, check_skew=True):
         """The control plane of every instance, and the daprd version each runs; refuses (all instances at once)
@@ -321,8 +363,24 @@ class Runner(object):
             raise InvalidInstance(problems)
 
     # -- step 4: apply ------------------------------------------------------------------------
+    def recover(self, runs):
+        """A release an interrupted helm operation left pending: rolled back to its last deployed revision
+        (one that never deployed goes first, as in a switch of backend), said in a warning and in its objects.
+        In check mode only said."""
+        for run in (run for run in runs if run.recovery):
+            self.module.warn(_helm.recovery_message(run.key, run.recovery))
+            if run.recovery['action'] != 'rollback':
+                continue
+            release = N.names(run.instance['app_id'], 'helm')['helm_release']
+            if not self.module.check_mode:
+                self.helm.rollback(self.module.params, release, run.instance['namespace'], run.recovery['revision'])
+                run.release = self._release(run)
+            run.release_actions.append(dict(object='Helm release %s' % run.key, action='rolled back',
+                                            revision=run.recovery['revision'], was=run.recovery['pending']))
+
     def apply(self, runs):
         """Credentials, configuration and Services first, then the workloads that use them, then pruning."""
+        self.recover(runs)
         removals = [(run, obj) for run in runs if run.instance['state'] == 'absent' for obj in run.stale]
         changes = []
         for run in runs:
@@ -419,7 +477,8 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
-        self.read(runs, step)
+        self.step = step
+        self.read(runs)
         if step == 'wait':
             return self._wait_only(runs)
         self.dry_run(runs)
@@ -427,6 +486,8 @@ class Runner(object):
             self.apply(runs)
             handoff = [run for run in runs if run.helm or run.uninstall_first or
                        (run.instance['state'] == 'absent' and run.release_exists)]
+            if handoff:
+                helm_files = self.helm.prepare(self.module.params)  # done while reading, unless Helm showed up late
             if self.module.params.get('wait') and not self.module.check_mode:
                 # before a release takes over their names, the objects of the other backend must be gone
                 self.wait_gone(runs, self.module.params['wait_timeout'])
@@ -440,7 +501,10 @@ class Runner(object):
         self._read_readiness(runs)
         if not handoff:  # else the wait step, after Helm, reads it once
             self._read_apps(runs)
-        return self.results(runs, complete=not handoff)
+        result = self.results(runs, complete=not handoff)
+        if handoff:
+            result['helm_program'] = helm_files
+        return result
 
     def _wait_only(self, runs):
         if self.module.params.get('wait') and not self.module.check_mode:
@@ -459,13 +523,17 @@ class Runner(object):
     def result(self, run):
         instance = run.instance
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
-                     strategy=instance['strategy'], state=instance['state'], changed=run.tracker.changed,
-                     objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness, app=run.app)
+                     strategy=instance['strategy'], state=instance['state'],
+                     changed=run.tracker.changed or bool(run.release_actions),
+                     objects=run.tracker.actions() + run.planned.actions() + run.release_actions,
+                     readiness=run.readiness, app=run.app)
         if run.release_unchanged:
             entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
         if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
             entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
                                            release_namespace=instance['namespace'])
+            if run.recovery:
+                entry['helm_uninstall_reason'] = run.recovery['pending']
         if run.helm:
             entry['helm'] = run.helm
             entry['helm_release_exists'] = run.release_exists

@@ -188,12 +188,17 @@ class KubeService(object):
 
         return [item for items in each(of_kind, MANAGED_KINDS) for item in items]
 
-    def helm_release(self, namespace, release):
-        """The latest revision Helm keeps of a release (storage driver secret), decoded; None without one."""
-        revisions = self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release)
-        if not revisions:
+    def helm_release(self, namespace, release, kind='Secret'):
+        """The latest revision Helm keeps of a release, decoded, with every revision's number and status
+        (revisions, newest first); None without one. kind: Secret or ConfigMap, as HELM_DRIVER says."""
+        records = self.list('v1', kind, namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release)
+        if not records:
             return None
-        return _helm.decode_release(max(revisions, key=_revision))
+        latest = max(records, key=_revision)
+        latest.setdefault('kind', kind)
+        decoded = _helm.decode_release(latest)
+        decoded['revisions'] = _helm.storage_revisions(records)
+        return decoded
 
     # -- readiness -------------------------------------------------------------------------
     def readiness_of(self, workloads):

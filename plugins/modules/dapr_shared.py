@@ -61,6 +61,11 @@ options:
     type: str
     default: apply
     choices: [apply, wait]
+  helm_run:
+    description:
+      - Set by the action plugin, leave it unset. Where this task keeps Helm's private files and plugins
+        (directories in the task's temporary directory) and the version of kubernetes.core that runs Helm.
+    type: dict
   wait:
     description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
@@ -171,6 +176,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import (
     WAIT_ARG_SPEC, auth_spec, kubeconfig_secrets)
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm_host import HelmHost
 from ansible_collections.daprkit.dapr.plugins.module_utils._runner import Runner
 from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
@@ -186,6 +192,7 @@ def argument_spec():
         helm_plain_http=dict(type='bool', default=False),
         create_namespaces=dict(type='bool', default=False),
         step=dict(type='str', default='apply', choices=['apply', 'wait']),
+        helm_run=dict(type='dict'),
     )
     spec.update(auth_spec())
     spec.update(WAIT_ARG_SPEC)
@@ -196,7 +203,9 @@ def run_module(module, service=None):
     service = service or KubeService(dynamic_client(module.params), check_mode=module.check_mode)
     chart = dict(ref=module.params['helm_chart_ref'], version=module.params['helm_chart_version'],
                  plain_http=module.params['helm_plain_http'])
-    result = Runner(module, service, chart).run(module.params['step'])
+    helm_run = module.params.get('helm_run') or {}
+    helm = HelmHost(module, helm_run.get('dir'), helm_run.get('plugins'), helm_run.get('kubernetes_core'))
+    result = Runner(module, service, chart, helm).run(module.params['step'])
     # the action plugin writes the post-renderer for this interpreter (the one that has PyYAML and kubernetes)
     result['python'] = sys.executable
     return result

@@ -59,6 +59,15 @@ control_planes:
   type: list
   elements: dict
   sample: [{namespace: dapr-system, version: 1.18.2}]
+helm_dropped_options:
+  description:
+    - The connection options in effect (options or their C(K8S_AUTH_*) variables) that C(kubernetes.core.helm)
+      cannot pass to Helm (it takes only kubeconfig, context, host, api_key, validate_certs and ca_cert), so Helm
+      would run with another identity; the role C(daprkit.dapr.dapr_control_plane) refuses to run Helm then.
+  returned: when O(control_planes=true)
+  type: list
+  elements: str
+  sample: [impersonate_user]
 instances:
   description: One entry per instance found.
   returned: always
@@ -93,12 +102,15 @@ instances:
     api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
 from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm_connection import dropped_by_helm_module
 from ansible_collections.daprkit.dapr.plugins.module_utils._info import gather
 from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
@@ -117,6 +129,7 @@ def main():
         if module.params['control_planes']:
             result['control_planes'] = [dict(namespace=ns, version=CP.version_of(service, ns))
                                         for ns in CP.find_namespaces(service)]
+            result['helm_dropped_options'] = dropped_by_helm_module(module.params, os.environ)
     except DaprSharedError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     module.exit_json(**result)

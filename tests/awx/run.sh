@@ -3,6 +3,10 @@
 #   1. a namespaced token (tests/awx/rbac.yml) runs the dapr_shared role: install, re-run changed=0,
 #      remove; the helm method too (with the one read-only cluster lookup its chart needs, rbac-helm.yml)
 #   1b. K8S_AUTH_IMPERSONATE_USER: dapr_shared_info is refused as the impersonated user, as k8s_info is
+#   1c. K8S_AUTH_IMPERSONATE_USER reaches Helm: method helm without the chart's ClusterRole lookup right stops in
+#       helm (forbidden for the impersonated user, no release), with it installs, re-runs changed=0 and goes;
+#       the control-plane role stops as the impersonated user, and refuses (impersonating system:masters) to run
+#       kubernetes.core.helm, which would drop the impersonation; dapr-system unchanged
 #   2. ansible-runner runs the INSTALLED collection from an AWX-like private data dir
 #   3. an inventory without a cluster host fails through ansible-runner with the collection's message
 #   4. the execution environment of meta/execution-environment.yml, built with ansible-builder on a
@@ -16,7 +20,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/awx
 CACHE=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}
 ADMIN_KUBECONFIG=${KUBECONFIG_PATH:-$CACHE/kind/kubeconfig}
-export PATH=$ROOT/.venv/bin:$CACHE/bin:$CACHE/bin/kube:$PATH
+# HELM=4 (make test-awx HELM=4): the cluster factory's helm4 answers as helm in every run below
+HELM_FIRST=
+[[ ${HELM:-3} == 4 ]] && HELM_FIRST=$CACHE/helm4-path:
+export PATH=$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:$CACHE/bin/kube:$PATH
 APP_NS=dk-awx-app
 SYS_NS=dk-awx-sys
 SA=awx
@@ -59,7 +66,7 @@ show_log() { echo "  --- last lines of $1:" >&2; tail -n "${2:-25}" "$1" | sed '
 # -- credentials -----------------------------------------------------------------------------------
 # K8S_AUTH_* only, from an empty environment: no KUBECONFIG, no K8S_AUTH_KUBECONFIG, no ~/.kube
 lp_env() {
-  env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
+  env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
     K8S_AUTH_HOST="$API_HOST" K8S_AUTH_API_KEY="$(cat "$WORK/token")" K8S_AUTH_SSL_CA_CERT="$WORK/ca.crt" "$@"
 }
 
@@ -122,8 +129,8 @@ step_rbac() {
 # client without impersonation would answer with the admin's full rights.
 info_as() { # info_as <log> <module> <module args> [VAR=value...]: an ad-hoc run with the admin kubeconfig
   local log=$1 module=$2 args=$3; shift 3
-  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
-    ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
     ansible localhost -e ansible_python_interpreter="$ROOT/.venv/bin/python" -m "$module" -a "$args") >"$log" 2>&1
 }
 
@@ -140,6 +147,71 @@ step_impersonation() {
     echo "  $module as admin impersonating $who: refused ($(grep -oE 'is forbidden: User [^ ]+' "$log" | head -1))"
   done
   echo "  dapr_shared_info as admin without impersonation: rc 0 (the refusals above are the impersonated user's)"
+}
+
+# playbook_as <log> <playbook> <vars file> [VAR=value...]: ansible-playbook with the admin kubeconfig and the
+# given K8S_AUTH_* variables (impersonation); rc of the run
+playbook_as() {
+  local log=$1 play=$2 vars=$3; shift 3
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+    ansible-playbook -i "$WORK/hosts" -e @"$vars" "$play") >"$log" 2>&1
+}
+
+step_impersonation_helm() {
+  "$ROOT/tools/cluster/shared-chart-present" >/dev/null 2>&1 ||
+    { echo "  the official dapr-shared chart is not in the local registry (make cluster-mirror)"; return 77; }
+  local who=system:serviceaccount:$SYS_NS:$SA v=$WORK/imp-helm.yml log rc counts
+  # 1. without rbac-helm.yml: every step of the module is allowed to the ServiceAccount, the chart's lookup of
+  #    two ClusterRoles is not. Helm running as the admin (the impersonation dropped) would install.
+  admin delete -f "$HERE/rbac-helm.yml" --ignore-not-found >/dev/null 2>&1
+  write_vars "$v" awximp helm deployment present
+  log=$WORK/logs/imp-helm-denied.log
+  playbook_as "$log" "$ROOT/playbooks/shared.yml" "$v" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q 'helm upgrade --install failed' "$log" || ! grep -q forbidden "$log" ||
+     ! grep -qF "$who" "$log" || ! grep -q clusterroles "$log"; then
+    show_log "$log" 40; fail "method helm under K8S_AUTH_IMPERSONATE_USER=$who (rc=$rc) was not stopped in Helm as $who"; return
+  fi
+  admin -n "$APP_NS" get secret sh.helm.release.v1.awximp.v1 >/dev/null 2>&1 && fail "a release was stored anyway" && return
+  echo "  helm as admin impersonating $who, without the lookup right: stopped in helm" \
+    "($(grep -oE 'is forbidden: User [^ ]+ cannot get resource [^ ]+' "$log" | head -1))"
+  # 2. with it: installed, re-run changed=0, removed, all impersonated
+  admin apply -f "$HERE/rbac-helm.yml" >>"$WORK/logs/rbac.log" 2>&1 || { show_log "$WORK/logs/rbac.log"; return 1; }
+  for run in install:changed rerun:unchanged remove:changed; do
+    [[ ${run%%:*} == remove ]] && write_vars "$v" awximp helm deployment absent
+    log=$WORK/logs/imp-helm-${run%%:*}.log
+    playbook_as "$log" "$ROOT/playbooks/shared.yml" "$v" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+    counts=$(recap "$log")
+    echo "  impersonated helm ${run%%:*}: rc=$rc changed/failed=${counts:-none}"
+    [[ $rc == 0 && ${counts#* } == 0 ]] || { show_log "$log"; fail "impersonated helm ${run%%:*} failed"; return; }
+    if [[ ${run#*:} == changed ]]; then [[ ${counts% *} -gt 0 ]] || fail "expected a change" || return
+    else [[ ${counts% *} == 0 ]] || { show_log "$log" 60; fail "expected changed=0"; return; }; fi
+  done
+  admin delete -f "$HERE/rbac-helm.yml" --ignore-not-found >/dev/null 2>&1
+  local left; left=$(left_in_app_ns awximp)
+  [[ -z $left ]] || fail "left after removal: $left" || return
+  # 3. the control-plane role: nothing of dapr-system may change
+  local before after cp=$WORK/imp-cp.yml
+  before=$(admin -n dapr-system get secrets -l owner=helm -o name | sort | tr '\n' ' ')
+  # the local chart and images, should the role ever get past its checks (it must not)
+  printf -- '---\ndapr_control_plane_chart_ref: oci://localhost:5000/charts/dapr\ndapr_control_plane_plain_http: true\n' >"$cp"
+  printf 'dapr_control_plane_registry: %s\n' "${DAPRD_IMAGE%/daprd}" >>"$cp"
+  log=$WORK/logs/imp-cp-sa.log
+  playbook_as "$log" "$ROOT/playbooks/control_plane.yml" "$cp" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q forbidden "$log" || ! grep -qF "$who" "$log"; then
+    show_log "$log" 40; fail "the control-plane role under K8S_AUTH_IMPERSONATE_USER=$who (rc=$rc) was not stopped as $who"; return
+  fi
+  echo "  control-plane role as admin impersonating $who: stopped ($(grep -oE 'is forbidden: User [^ ]+' "$log" | head -1))"
+  log=$WORK/logs/imp-cp-masters.log
+  playbook_as "$log" "$ROOT/playbooks/control_plane.yml" "$cp" K8S_AUTH_IMPERSONATE_USER=daprkit-test-admin \
+    K8S_AUTH_IMPERSONATE_GROUPS=system:masters; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q 'kubernetes.core.helm cannot pass impersonate_user, impersonate_groups to Helm' "$log"; then
+    show_log "$log" 40; fail "the control-plane role ran Helm although it would drop the impersonation (rc=$rc)"; return
+  fi
+  echo "  control-plane role impersonating system:masters: refused before Helm (kubernetes.core.helm would drop it)"
+  after=$(admin -n dapr-system get secrets -l owner=helm -o name | sort | tr '\n' ' ')
+  [[ $before == "$after" ]] || fail "dapr-system's Helm releases changed: $before -> $after" || return
+  echo "  dapr-system: the same Helm release revisions before and after ($before)"
 }
 
 write_vars() { # write_vars <file> <app_id> <method> <strategy> <state>
@@ -380,6 +452,8 @@ step "least-privilege token (Role in $APP_NS, read in dapr-system, no ClusterRol
 if [[ $failed == 0 ]]; then
   step "impersonation: K8S_AUTH_IMPERSONATE_USER reaches dapr_shared_info as it reaches kubernetes.core" \
     step_impersonation
+  step "impersonation reaches Helm: method helm and the control-plane role as the impersonated user" \
+    step_impersonation_helm
   step "least privilege: manifests install, re-run changed=0, remove" step_lp_manifests
   step "least privilege: helm install, re-run changed=0, remove" step_lp_helm
   step "installed collection (ansible-galaxy build + install)" step_install_collection
