@@ -80,7 +80,7 @@ def resp_read(stream):
         return data[:-2].decode()
     if kind == b'*':
         size = int(rest)
-        return None if size < 0 else [resp_read(stream) for _ in range(size)]
+        return None if size < 0 else [resp_read(stream) for _index in range(size)]
     raise RedisError('unexpected reply %r' % line)
 
 

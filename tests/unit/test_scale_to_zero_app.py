@@ -130,3 +130,120 @@ def test_an_invocation_is_answered_without_recording(app):
     redis = FakeRedis()
     status, body = _post(app(redis) + '/x', dict(probe=True))
     assert status == 200 and body['invoked'] == '/x' and redis.calls == []
+
+
+class FakeDaprd(object):
+    """A daprd's HTTP API as far as scale_to_zero.py uses it; `refuse` makes every publish answer 500."""
+
+    def __init__(self, refuse=False, invoke_answer=(500, dict(errorCode='ERR_DIRECT_INVOKE', message='no app'))):
+        from http.server import BaseHTTPRequestHandler
+
+        self.state, self.published, self.tokens = {}, [], []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, fmt, *args):
+                pass
+
+            def _send(self, code, body=None):
+                data = b'' if body is None else json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self):
+                return json.loads(self.rfile.read(int(self.headers.get('Content-Length') or 0)) or b'null')
+
+            def do_POST(self):
+                fake.tokens.append(self.headers.get('dapr-api-token'))
+                body = self._body()
+                if self.path.startswith('/v1.0/publish/'):
+                    fake.published.append((self.path, body))
+                    return self._send(500 if refuse else 204)
+                if self.path.startswith('/v1.0/state/'):
+                    fake.state.update((item['key'], item['value']) for item in body)
+                    return self._send(204)
+                if self.path.startswith('/v1.0/invoke/'):
+                    return self._send(*invoke_answer)
+                return self._send(404)
+
+            def do_GET(self):
+                key = self.path.rsplit('/', 1)[1]
+                return self._send(200, fake.state[key]) if key in fake.state else self._send(204)
+
+            def do_DELETE(self):
+                fake.state.pop(self.path.rsplit('/', 1)[1], None)
+                return self._send(204)
+
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def daprd(monkeypatch):
+    fakes = []
+
+    def start(**kwargs):
+        fake = FakeDaprd(**kwargs)
+        fakes.append(fake)
+        monkeypatch.setenv('DAPR_HTTP_ENDPOINT_STZ_SUB', fake.url)
+        monkeypatch.setenv('DAPR_API_TOKEN_STZ_SUB', 'secret-token')
+        return fake
+
+    yield start
+    for fake in fakes:
+        fake.close()
+
+
+def test_publish_sends_each_id_per_topic_with_the_token_and_reports_a_load_line(daprd, capsys):
+    fake = daprd()
+    assert stz.main(['publish', '--via', 'stz-sub', '--pubsub', 'ps', '--topic', 't1', '--topic', 't2', '--run', 'r9',
+                     '--count', '3', '--rate', '100', '--label', 'x']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(' total=3 failed=0 ' in line for line in lines)
+    assert sorted((path, body['id']) for path, body in fake.published) == sorted(
+        ('/v1.0/publish/ps/%s' % t, 'r9-%04d' % i) for t in ('t1', 't2') for i in range(3))
+    assert set(fake.tokens) == {'secret-token'}
+
+
+def test_publish_counts_refusals_as_failures(daprd, capsys):
+    daprd(refuse=True)
+    stz.main(['publish', '--via', 'stz-sub', '--pubsub', 'ps', '--topic', 't', '--run', 'r', '--count', '2',
+              '--rate', '100'])
+    assert ' total=2 failed=2 ' in capsys.readouterr().out
+
+
+def test_at_zero_saves_reads_deletes_and_publishes(daprd, capsys):
+    fake = daprd()
+    assert stz.main(['at-zero', '--via', 'stz-sub', '--store', 's', '--pubsub', 'ps', '--topic', 't',
+                     '--event-id', 'r-own']) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result['failures'] == [] and result['state_value_matches'] and fake.state == {}
+    assert fake.published == [('/v1.0/publish/ps/t', dict(id='r-own'))]
+
+
+def test_at_zero_fails_when_the_publish_is_refused(daprd, capsys):
+    daprd(refuse=True)
+    assert stz.main(['at-zero', '--via', 'stz-sub', '--store', 's', '--pubsub', 'ps', '--topic', 't',
+                     '--event-id', 'r-own']) == 1
+    assert 'publish through stz-sub answered 500' in json.loads(capsys.readouterr().out)['failures'][0]
+
+
+def test_invoke_reports_the_status_and_dapr_error_code(daprd, capsys):
+    daprd()
+    stz.main(['invoke', '--via', 'stz-sub', '--target', 'other'])
+    result = json.loads(capsys.readouterr().out)
+    assert (result['status'], result['error_code'], result['message']) == (500, 'ERR_DIRECT_INVOKE', 'no app')
+
+
+def test_invoke_of_an_unreachable_daprd_is_status_zero(monkeypatch, capsys):
+    monkeypatch.setenv('DAPR_HTTP_ENDPOINT_STZ_SUB', 'http://127.0.0.1:9')
+    stz.main(['invoke', '--via', 'stz-sub', '--target', 'other'])
+    result = json.loads(capsys.readouterr().out)
+    assert result['status'] == 0 and result['error_code'] is None
