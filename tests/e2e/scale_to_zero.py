@@ -319,7 +319,8 @@ def main(argv=None):
     parser.add_argument('--extra', action='append', default=[])
     parser.add_argument('--timeout', type=float, default=60.0)
     parser.add_argument('keys', nargs='*')
-    args = parser.parse_args(argv)
+    # intermixed: the keys of reset come after its options
+    args = parser.parse_intermixed_args(argv)
     if args.mode in ('serve', 'at-zero', 'roundtrip'):
         args.topic = args.topic[0] if args.topic else None
     if args.mode == 'serve':

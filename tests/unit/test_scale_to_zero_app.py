@@ -247,3 +247,23 @@ def test_invoke_of_an_unreachable_daprd_is_status_zero(monkeypatch, capsys):
     stz.main(['invoke', '--via', 'stz-sub', '--target', 'other'])
     result = json.loads(capsys.readouterr().out)
     assert result['status'] == 0 and result['error_code'] is None
+
+
+def test_reset_deletes_the_keys_given_after_its_options(monkeypatch, capsys):
+    fake = FakeRedis()
+    monkeypatch.setattr(stz, 'Redis', lambda address: fake)
+    assert stz.main(['reset', '--redis', 'redis:6379', 'ns.a.events', 'ns.a.deliveries']) == 0
+    assert fake.calls == [('DEL', 'ns.a.events', 'ns.a.deliveries')]
+
+
+def test_count_reads_the_whole_list(monkeypatch, capsys):
+    class Listing(FakeRedis):
+        def call(self, *args):
+            self.calls.append(args)
+            return ['r-0000 p1 5', 'r-0000 p2 6']
+    fake = Listing()
+    monkeypatch.setattr(stz, 'Redis', lambda address: fake)
+    stz.main(['count', '--redis', 'redis:6379', '--record', 'rec', '--run', 'r', '--count', '1', '--extra', 'r-own'])
+    assert fake.calls == [('LRANGE', 'rec', 0, -1)]
+    result = json.loads(capsys.readouterr().out)
+    assert (result['published'], result['delivered'], result['duplicates'], result['lost']) == (2, 1, 1, 1)
