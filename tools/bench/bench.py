@@ -15,7 +15,10 @@ tools/bench/plot.py draws docs/bench/bench.png.
      a daemonset instance and a deployment instance;
   5. locality: the share of state reads served by a daprd on the caller's node (each daprd's in-memory
      store is seeded with its own node name): daemonset instance of each backend, official chart;
-  6. peak RSS of ansible-playbook and its workers next to every timing.
+  6. peak RSS of ansible-playbook and its workers next to every timing;
+  7. cold start: an app scaled from zero to its first delivered event (Redis Streams, events published while it
+     was at zero), with the injected sidecar (injector and daprd start included) against the same app behind a
+     shared daprd that stayed up, alternated, median of BENCH_COLD_ROUNDS rounds each.
 
 Every load is bounded (a fixed count at a fixed rate) and targets cluster-internal addresses only.
 Namespaces: bench-*; all of them are removed at the end, also on failure.
@@ -45,6 +48,9 @@ LOCALITY_COUNT = int(os.environ.get('BENCH_LOCALITY_COUNT', '100'))  # state rea
 ECON_COUNT = int(os.environ.get('BENCH_ECON_COUNT', '100'))      # requests per app pod
 ECON_RATE = float(os.environ.get('BENCH_ECON_RATE', '5'))
 IDLE_SECONDS = int(os.environ.get('BENCH_IDLE_SECONDS', '30'))
+COLD_ROUNDS = int(os.environ.get('BENCH_COLD_ROUNDS', '3'))      # scale-ups from zero per setup
+COLD_EVENTS = 5                                                   # published while the app is at zero
+REDIS = 'redis.dapr-redis.svc.cluster.local:6379'                 # make cluster runs it
 STREAMS = 'state-http,state-grpc,invoke-http,invoke-grpc'
 WHOAMI = 'bench-whoami'
 
@@ -53,13 +59,15 @@ NS_CHART = 'bench-chart'          # part 1: the official chart's two releases
 NS_SIDECAR = 'bench-sidecar'      # parts 3-4: injected sidecars
 NS_SHARED = 'bench-shared'        # parts 3-5: our instances and their app pods
 NS_CHART_LOCALITY = 'bench-chart-locality'
+NS_COLD = 'bench-coldstart'       # part 7: the same app with a sidecar and behind a shared daprd
+COLD_SIDECAR, COLD_SHARED = 'bench-cold-sidecar', 'bench-cold-shared'
 SCALE_NAMESPACES = ['bench-scale-%d' % i for i in range(3)]
 SIDECAR_APP_ID = 'bench-sidecar'
 DS, DEP, HDS, CHART = 'bench-ds', 'bench-dep', 'bench-hds', 'bench-chart'
 MOUNT = '/bench'
 
 results = dict(started=datetime.now(timezone.utc).isoformat(timespec='seconds'), cores=os.cpu_count(),
-               lines=[], timings={}, ratios={}, scaling={}, economics={}, latency=[], locality={})
+               lines=[], timings={}, ratios={}, scaling={}, economics={}, latency=[], locality={}, coldstart={})
 
 
 # -- plumbing -------------------------------------------------------------------------------------
@@ -123,9 +131,9 @@ def timed(label, argv, env=None):
     return seconds
 
 
-def ratio(name, value, goal=None):
+def ratio(name, value, goal=None, at_least=False):
     results['ratios'][name] = round(value, 3)
-    say('%s: %.2f%s' % (name, value, '' if goal is None else '   (goal <= %s)' % goal))
+    say('%s: %.2f%s' % (name, value, '' if goal is None else '   (goal %s %s)' % ('>=' if at_least else '<=', goal)))
 
 
 def playbook(*args):
@@ -612,6 +620,112 @@ def part_shared(v, nodes):
         chart_uninstall(NS_CHART_LOCALITY, CHART)
 
 
+# -- part 7: cold start to the first event --------------------------------------------------------
+COLD_SECURITY = dict(allowPrivilegeEscalation=False, readOnlyRootFilesystem=True, capabilities=dict(drop=['ALL']))
+
+
+def cold_app(name, topic, annotations=None):
+    """The scale_to_zero scenario's subscriber app (tests/e2e/scale_to_zero.py), at zero replicas: it records each
+    delivery with its time (epoch ms) in a Redis list of its own."""
+    app = app_workload('Deployment', NS_COLD, name, 0, annotations)
+    spec = app['spec']['template']['spec']
+    spec.pop('volumes')
+    spec.pop('topologySpreadConstraints')
+    spec['containers'] = [dict(
+        name='app', image='daprkit/e2e-client:0.1.0', imagePullPolicy='Never',
+        command=['python3', '/opt/e2e/scale_to_zero.py', 'serve', '--pubsub', 'bench-cold', '--topic', topic,
+                 '--redis', REDIS, '--record', topic + '.deliveries'],
+        ports=[dict(containerPort=8080)],
+        readinessProbe=dict(httpGet=dict(path='/healthz', port=8080), periodSeconds=1),
+        securityContext=COLD_SECURITY,
+        env=[dict(name='POD_NAME', valueFrom=dict(fieldRef=dict(fieldPath='metadata.name')))])]
+    return app
+
+
+def cold_driver_exec(driver, *args):
+    return kubectl('exec', '-n', NS_COLD, driver, '--', 'python3', '/opt/e2e/scale_to_zero.py', *args, timeout=120)
+
+
+def cold_round(driver, name, topic, run):
+    """Events published while the app is at zero (through the shared daprd, which serves the API without its app),
+    then the app scaled to one pod: seconds from the scale command to the first delivery the app recorded."""
+    out = cold_driver_exec(driver, 'publish', '--via', COLD_SHARED, '--pubsub', 'bench-cold', '--topic', topic,
+                           '--run', run, '--count', str(COLD_EVENTS), '--rate', '50', '--label', 'coldstart')
+    if ' failed=0 ' not in out:
+        raise RuntimeError('coldstart: publishing to %s failed: %s' % (topic, out))
+    t0 = time.time()
+    kubectl('scale', '-n', NS_COLD, 'deployment/%s' % name, '--replicas=1')
+    deadline, first = time.time() + 180, None
+    while first is None and time.time() < deadline:
+        time.sleep(0.5)
+        first = json.loads(cold_driver_exec(driver, 'count', '--redis', REDIS, '--record', topic + '.deliveries',
+                                            '--run', run, '--count', str(COLD_EVENTS)))['first_ms']
+    kubectl('scale', '-n', NS_COLD, 'deployment/%s' % name, '--replicas=0')
+    kubectl('wait', '-n', NS_COLD, '--for=delete', 'pod', '-l', 'app=%s' % name, '--timeout=120s', timeout=150)
+    if first is None:
+        raise RuntimeError('coldstart: no event reached %s within 180 s of its scale-up' % name)
+    return round(first / 1000.0 - t0, 2)
+
+
+def part_coldstart(v):
+    delete_namespaces([NS_COLD])
+    # no Pod Security label: the injected daprd keeps its capabilities (as in part 3)
+    kubectl('create', 'namespace', NS_COLD)
+    topics = dict((app_id, '%s.%s.events' % (NS_COLD, app_id)) for app_id in (COLD_SIDECAR, COLD_SHARED))
+    # processingTimeout and redeliverInterval as in the scale_to_zero scenario (molecule/scale_to_zero/vars.yml)
+    apply([dict(apiVersion='dapr.io/v1alpha1', kind='Component', metadata=dict(name='bench-cold', namespace=NS_COLD),
+                spec=dict(type='pubsub.redis', version='v1', metadata=[
+                    dict(name='redisHost', value=REDIS), dict(name='redisPassword', value=''),
+                    dict(name='processingTimeout', value='10s'), dict(name='redeliverInterval', value='2s'),
+                    dict(name='maxLenApprox', value='1000')]),
+                scopes=[COLD_SIDECAR, COLD_SHARED])])
+    injector = kget('deployment', '-n', 'dapr-system', 'dapr-sidecar-injector')
+    sidecar_image = next(e['value'] for c in injector['spec']['template']['spec']['containers']
+                         for e in c.get('env', []) if e['name'] == 'SIDECAR_IMAGE')
+    host = 'bench-cold-app.%s.svc.cluster.local' % NS_COLD
+    apply([cold_app('bench-cold-sidecar-app', topics[COLD_SIDECAR], {
+        'dapr.io/enabled': 'true', 'dapr.io/app-id': COLD_SIDECAR, 'dapr.io/app-port': '8080',
+        'dapr.io/sidecar-image': sidecar_image, 'dapr.io/disable-builtin-k8s-secret-store': 'true'}),
+        cold_app('bench-cold-app', topics[COLD_SHARED]),
+        dict(apiVersion='v1', kind='Service', metadata=dict(name='bench-cold-app', namespace=NS_COLD),
+             spec=dict(selector=dict(app='bench-cold-app'), ports=[dict(name='http', port=8080, targetPort=8080)]))])
+    # the shared daprd stays up while its app comes and goes; app health checks stop deliveries while the app is
+    # away and resume them within a second of its return (as a scale-to-zero platform would configure it)
+    arg = extra([dict(app_id=COLD_SHARED, namespace=NS_COLD, strategy='deployment', replicas=1, remote_host=host,
+                      remote_port=8080, daprd_image='%s/daprd' % v['DAPR_REGISTRY'],
+                      app_health=dict(enabled=True, path='/healthz', probe_interval=1, threshold=2))])
+    timed('coldstart_shared_install', playbook('-e', arg))
+    names = N.endpoints(COLD_SHARED, NS_COLD)
+    driver = app_workload('Deployment', NS_COLD, 'bench-cold-driver', 1)
+    spec = driver['spec']['template']['spec']
+    spec.pop('volumes')
+    spec['containers'] = [dict(
+        name='driver', image='daprkit/e2e-client:0.1.0', imagePullPolicy='Never', command=['sleep', 'infinity'],
+        securityContext=COLD_SECURITY,
+        env=[dict(name='DAPR_HTTP_ENDPOINT_BENCH_COLD_SHARED', value=names['DAPR_HTTP_ENDPOINT']),
+             dict(name='DAPR_API_TOKEN_BENCH_COLD_SHARED', valueFrom=dict(secretKeyRef=dict(
+                 name=N.token_secret_name(COLD_SHARED, 'api_token'), key='token')))])]
+    apply([driver])
+    kubectl('rollout', 'status', '-n', NS_COLD, 'deployment/bench-cold-driver', '--timeout=180s', timeout=200)
+    driver_pod = pods(NS_COLD, 'app=bench-cold-driver')[0]['metadata']['name']
+    seconds = dict(sidecar=[], shared=[])
+    for i in range(COLD_ROUNDS):
+        # alternated, so that whatever else the machine does weighs on both alike
+        seconds['sidecar'].append(cold_round(driver_pod, 'bench-cold-sidecar-app', topics[COLD_SIDECAR], 's%d' % i))
+        seconds['shared'].append(cold_round(driver_pod, 'bench-cold-app', topics[COLD_SHARED], 'h%d' % i))
+    results['coldstart'] = dict(seconds, rounds=COLD_ROUNDS, events=COLD_EVENTS)
+    side, shared = statistics.median(seconds['sidecar']), statistics.median(seconds['shared'])
+    say('cold start to first event, median of %d: sidecar %.1f s (%s), shared %.1f s (%s)' % (
+        COLD_ROUNDS, side, ' '.join('%.1f' % x for x in seconds['sidecar']), shared,
+        ' '.join('%.1f' % x for x in seconds['shared'])))
+    ratio('cold start to first event sidecar/shared', side / max(0.1, shared), 1.5, at_least=True)
+    cold_driver_exec(driver_pod, 'reset', '--redis', REDIS, *(list(topics.values()) +
+                                                              [t + '.deliveries' for t in topics.values()]))
+    sh(['ansible-playbook', 'playbooks/uninstall.yml', '-e', 'dapr_uninstall_control_plane=false', '-e', arg])
+    os.unlink(arg[1:])
+    delete_namespaces([NS_COLD], wait=False)
+
+
 def report_apps():
     e = results['economics']
     side, shared = e.get('sidecars'), e.get('shared')
@@ -652,7 +766,7 @@ def main():
     nodes = workers()
     say('bench: %s on %d cores, workers %s, load average %.1f'
         % (results['started'], os.cpu_count(), ' '.join(nodes), os.getloadavg()[0]))
-    parts = os.environ.get('BENCH_PARTS', 'helm,scaling,sidecar,shared').split(',')
+    parts = os.environ.get('BENCH_PARTS', 'helm,scaling,sidecar,shared,coldstart').split(',')
     results['part_seconds'] = {}
 
     def part(name, fn, *args):
@@ -669,11 +783,13 @@ def main():
         part('shared', part_shared, v, nodes)
         if 'sidecar' in parts or 'shared' in parts:
             report_apps()
+        part('coldstart', part_coldstart, v)
     finally:
         for namespace, releases in ((NS_OURS, ['pernode', 'percluster']), (NS_CHART, ['pernode', 'percluster']),
                                     (NS_SHARED, [HDS]), (NS_CHART_LOCALITY, [CHART])):
             chart_uninstall(namespace, *releases)  # Helm releases first: their Secrets go with the namespace
-        delete_namespaces([NS_OURS, NS_CHART, NS_SIDECAR, NS_SHARED, NS_CHART_LOCALITY] + SCALE_NAMESPACES, wait=False)
+        delete_namespaces([NS_OURS, NS_CHART, NS_SIDECAR, NS_SHARED, NS_CHART_LOCALITY, NS_COLD] + SCALE_NAMESPACES,
+                          wait=False)
         results['load_average_end'] = os.getloadavg()
         results['wall_seconds'] = round(time.monotonic() - t0, 1)
         say('bench wall time: %.0f s (%.1f min)' % (results['wall_seconds'], results['wall_seconds'] / 60))

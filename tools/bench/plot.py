@@ -89,6 +89,12 @@ def markdown(r):
                     parts.append('%s %s %.1f ms' % (who, kind, statistics.median(p50)))
             row(name + ' (median over the 4 streams x 2 callers of the same-stream ratio)', ', '.join(parts),
                 ratios.get(name.split(' (', maxsplit=1)[0].split(',', maxsplit=1)[0]))
+    cold = r.get('coldstart') or {}
+    if cold.get('sidecar') and cold.get('shared'):
+        row('cold start to the first event, median of %d scale-ups from zero: sidecar / shared, goal >= 1.5' % (
+            cold['rounds']), '%.1f s / %.1f s' % (statistics.median(cold['sidecar']),
+                                                 statistics.median(cold['shared'])),
+            ratios.get('cold start to first event sidecar/shared'))
     if loc:
         row("locality: state reads served on the caller's node (new connection per read)", ', '.join(
             '%s %.0f%%' % (k, v) for k, v in sorted(loc.items()) if not k.endswith('_pods')))
