@@ -7,7 +7,7 @@ and the calls of the dapr_shared action plugin) is run with the same option name
 with an unreachable API server: kubernetes.core validates its arguments before it connects, so an option
 that version lacks fails as "Unsupported parameters" while a valid call fails later, on the connection.
 Our own modules (which import kubernetes.core's connection spec and client) and their documentation
-(kubernetes.core's doc fragment) are loaded the same way.
+(our own doc fragment) are loaded the same way.
 
 The versions come from the `ansible` package on PyPI, which bundles kubernetes.core (galaxy.ansible.com
 may be unreachable); the wheels and the extracted collections are kept in ~/.cache/daprkit/.
