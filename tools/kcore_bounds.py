@@ -130,6 +130,10 @@ def yaml_calls():
     """
     groups = {'group/kubernetes.core.k8s': ['kubernetes.core.k8s', 'kubernetes.core.k8s_info'],
               'group/kubernetes.core.helm': ['kubernetes.core.helm']}
+    # our own action groups (meta/runtime.yml) reach the kubernetes.core modules they list
+    runtime = yaml.safe_load(open(os.path.join(ROOT, 'meta', 'runtime.yml')))
+    for name, members in runtime.get('action_groups', {}).items():
+        groups['group/daprkit.dapr.' + name] = [m for m in members if str(m).startswith('kubernetes.core.')]
     calls, defaults = [], {}
     for path, items in _task_lists():
         for task in _walk_tasks(items if isinstance(items, list) else []):
