@@ -61,7 +61,8 @@ def other_bounds(bound):
     a lower bound other than galaxy.yml's."""
     problems = []
     sources = (('collections/requirements.yml', lambda d: d['collections']),
-               ('meta/execution-environment.yml', lambda d: d['dependencies']['galaxy']['collections']))
+               ('docs/execution-environment/execution-environment.yml',
+                lambda d: d['dependencies']['galaxy']['collections']))
     for path, entries in sources:
         if not os.path.exists(os.path.join(ROOT, path)):
             continue
