@@ -72,11 +72,11 @@ def run_importer(venv, archive, work):
     env = dict(PATH=os.path.join(venv, 'bin') + ':/usr/local/bin:/usr/bin:/bin', HOME=home, LANG='C.UTF-8',
                GALAXY_IMPORTER_CONFIG=config)
     alone = subprocess.run([os.path.join(venv, 'bin', 'python'), '-c', 'import ansible_collections.kubernetes'],
-                           env=env, cwd=work, capture_output=True)
+                           env=env, cwd=work, capture_output=True, check=False)
     if alone.returncode == 0:
         raise SystemExit('galaxy-import: kubernetes.core is importable in %s: the import would not be alone' % venv)
     done = subprocess.run([os.path.join(venv, 'bin', 'python'), '-m', 'galaxy_importer.main', '--print-result',
-                           os.path.abspath(archive)], env=env, cwd=work, capture_output=True, text=True)
+                           os.path.abspath(archive)], env=env, cwd=work, capture_output=True, text=True, check=False)
     log = done.stdout + done.stderr
     with open(os.path.join(work, 'importer.log'), 'w') as handle:
         handle.write(log)
@@ -130,8 +130,9 @@ def main(archive):
                      for name, options in sorted(docs.items()) if not options]
         print('galaxy-import (%s) of %s, offline, the collection alone:' % (versions, os.path.basename(archive)))
         print('  errors: %d, warnings: %d' % (len(errors), len(warnings)))
-        print('  doc_strings: %s' % ', '.join('%s %s' % (name, '%d options' % options if options else 'MISSING')
-                                               for name, options in sorted(docs.items())))
+        described = ['%s %s' % (name, '%d options' % options if options else 'MISSING')
+                     for name, options in sorted(docs.items())]
+        print('  doc_strings: %s' % ', '.join(described))
         print('  ansible-lint: %s' % ('%d lines reported' % len(lint) if lint else 'nothing reported'))
         if result:
             print('  contents: %d (%s)' % (len(result.get('contents', [])), ', '.join(sorted(set(
