@@ -126,8 +126,9 @@ def main(archive):
         problems += errors + warnings + ['ansible-lint: ' + line for line in lint]
         if result is None:
             problems.append('no importer_result.json: the import did not complete')
-        problems += ['module %s: no doc_strings (ansible-doc failed on the collection alone)' % name
-                     for name, options in sorted(docs.items()) if not options]
+        else:
+            problems += ['module %s: no doc_strings (ansible-doc failed on the collection alone)' % name
+                         for name, options in sorted(docs.items()) if not options]
         print('galaxy-import (%s) of %s, offline, the collection alone:' % (versions, os.path.basename(archive)))
         print('  errors: %d, warnings: %d' % (len(errors), len(warnings)))
         described = ['%s %s' % (name, '%d options' % options if options else 'MISSING')
