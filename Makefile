@@ -43,7 +43,7 @@ unit: venv ## unit tests of the pure logic (render, validation, diff, readiness,
 sanity: venv ## ansible-test sanity, no ignore file
 	VENV=$(VENV) tools/sanity.sh
 
-galaxy-check: venv ## build the collection, install it elsewhere and load every plugin, role and playbook from there
+galaxy-check: venv ## the built archive: Galaxy's import (galaxy-importer, offline, alone), installed and loaded elsewhere, the sample EE
 	tools/galaxy-check.sh
 
 changelog-check: venv ## dry run of the 0.1.0 release notes in a temporary copy (New Modules/Roles/Playbooks, no bugfixes)

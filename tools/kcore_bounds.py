@@ -9,7 +9,7 @@ and the calls of the dapr_shared action plugin) is run with the same option name
 with an unreachable API server: kubernetes.core validates its arguments before it connects, so an option
 that version lacks fails as "Unsupported parameters" while a valid call fails later, on the connection.
 Our own modules (which import kubernetes.core's connection spec and client) and their documentation
-(kubernetes.core's doc fragment) are loaded the same way.
+(our own doc fragment) are loaded the same way.
 
 The versions come from the `ansible` package on PyPI, which bundles kubernetes.core (galaxy.ansible.com
 may be unreachable); the wheels and the extracted collections are kept in ~/.cache/daprkit/.
@@ -65,7 +65,8 @@ def other_bounds(bound):
     a lower bound other than galaxy.yml's."""
     problems = []
     sources = (('collections/requirements.yml', lambda d: d['collections']),
-               ('meta/execution-environment.yml', lambda d: d['dependencies']['galaxy']['collections']))
+               ('docs/execution-environment/execution-environment.yml',
+                lambda d: d['dependencies']['galaxy']['collections']))
     for path, entries in sources:
         if not os.path.exists(os.path.join(ROOT, path)):
             continue
@@ -146,6 +147,10 @@ def yaml_calls():
     """
     groups = {'group/kubernetes.core.k8s': ['kubernetes.core.k8s', 'kubernetes.core.k8s_info'],
               'group/kubernetes.core.helm': ['kubernetes.core.helm']}
+    # our own action groups (meta/runtime.yml) reach the kubernetes.core modules they list
+    runtime = yaml.safe_load(open(os.path.join(ROOT, 'meta', 'runtime.yml')))
+    for name, members in runtime.get('action_groups', {}).items():
+        groups['group/daprkit.dapr.' + name] = [m for m in members if str(m).startswith('kubernetes.core.')]
     calls, defaults = [], {}
     for path, items in _task_lists():
         for task in _walk_tasks(items if isinstance(items, list) else []):

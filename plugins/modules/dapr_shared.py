@@ -27,7 +27,7 @@ author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
   - daprkit.dapr.instance
-  - kubernetes.core.k8s_auth_options
+  - daprkit.dapr.k8s_auth
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.ALL
 options:

@@ -19,7 +19,7 @@ description:
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
-  - kubernetes.core.k8s_auth_options
+  - daprkit.dapr.k8s_auth
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.INFO_MODULE
 options:
@@ -115,11 +115,15 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._info import gather
 from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
 
-def main():
+def argument_spec():
     spec = auth_spec()
     spec.update(app_id=dict(type='str'), namespace=dict(type='str'), cluster_domain=dict(type='str', default='cluster.local'),
                 control_planes=dict(type='bool', default=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     for value in kubeconfig_secrets(module.params.get('kubeconfig')):
         module.no_log_values.add(value)
     try:

@@ -9,8 +9,9 @@
 #       kubernetes.core.helm, which would drop the impersonation; dapr-system unchanged
 #   2. ansible-runner runs the INSTALLED collection from an AWX-like private data dir
 #   3. an inventory without a cluster host fails through ansible-runner with the collection's message
-#   4. the execution environment of meta/execution-environment.yml, built with ansible-builder on a
-#      local base image (cached by content), runs the same private data dir inside the image
+#   4. the sample execution environment (docs/execution-environment/), built with ansible-builder on a
+#      local base image (cached by content) with the archive of step 2 as its collection source, runs the
+#      same private data dir inside the image, with the image's own copy of the collection
 # Credentials reach every run only as K8S_AUTH_HOST, K8S_AUTH_API_KEY and K8S_AUTH_SSL_CA_CERT: the runs
 # start from an empty environment (env -i) with HOME in an empty directory, so there is no kubeconfig.
 # The control plane (dapr-system) must be installed; nothing of it is changed. Exits non-zero on any FAIL.
@@ -273,13 +274,14 @@ step_install_collection() {
   echo "  built and installed $(basename "$WORK"/dist/daprkit-dapr-*.tar.gz) (MANIFEST.json: an installed copy, not the checkout)"
 }
 
-# private_data_dir <dir> <the dir as the runner sees it> <app_id> <strategy>: AWX's layout
+# private_data_dir <dir> <the dir as the runner sees it> <app_id> <strategy> [image]: AWX's layout; with
+# "image", no project collections: the job must use the collection the execution environment holds
 private_data_dir() {
   local pdd=$1 seen=$2
-  mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project"
+  mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project" "$pdd/requirements_collections"
   cp -r "$HERE/private_data_dir/project/." "$pdd/project/"
   # where AWX installs the collections of the project's collections/requirements.yml
-  cp -r "$WORK/collections" "$pdd/requirements_collections"
+  [[ ${5:-} == image ]] || cp -r "$WORK/collections/." "$pdd/requirements_collections/"
   cp "$WORK/hosts" "$pdd/inventory/hosts"
   cp "$WORK/ca.crt" "$pdd/env/k8s-ca.crt"
   write_vars "$pdd/env/extravars" "$3" manifests "$4" present
@@ -359,11 +361,15 @@ step_empty_inventory() {
 
 # -- 2. the execution environment -------------------------------------------------------------------
 kubernetes_core_dir() { python3 -c 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'; }
+EE_SAMPLE=$ROOT/docs/execution-environment
+collection_archive() { find "$WORK/dist" -name 'daprkit-dapr-*.tar.gz' 2>/dev/null | head -1; }
 
 ee_inputs_key() { # everything the image is made of, so that a second run skips an unchanged build
   {
-    sha256sum "$ROOT/meta/execution-environment.yml" "$ROOT/meta/ee-local/README.md" "$HERE/ee-base/Dockerfile" \
+    sha256sum "$EE_SAMPLE/execution-environment.yml" "$EE_SAMPLE/ee-local/README.md" "$HERE/ee-base/Dockerfile" \
       "$HERE/collection_archive.py" "$CACHE/bin/helm" "$(kubernetes_core_dir)/MANIFEST.json" | cut -d' ' -f1
+    # the collection's archive by content (its FILES.json lists every file's checksum; the tar's dates vary)
+    tar -xzOf "$(collection_archive)" FILES.json | sha256sum | cut -d' ' -f1
     docker image inspect -f '{{.Id}}' "$EE_BASE_FROM"
     ansible-builder --version
     echo "$EE_BUILDER_PIP"
@@ -373,6 +379,7 @@ ee_inputs_key() { # everything the image is made of, so that a second run skips 
 step_ee_build() {
   docker image inspect "$EE_BASE_FROM" >/dev/null 2>&1 || fail "$EE_BASE_FROM is absent (make images builds it)" || return
   [[ -x $CACHE/bin/helm ]] || fail "no helm at $CACHE/bin/helm (make images builds it)" || return
+  [[ -n $(collection_archive) ]] || fail "no collection archive (the installed-collection step builds it)" || return
   local key; key=$(ee_inputs_key)
   EE_IMAGE=$EE_REPO:$key
   if docker image inspect "$EE_IMAGE" >/dev/null 2>&1; then
@@ -381,23 +388,29 @@ step_ee_build() {
     local base=$EE_REPO-base:$key ctx=$WORK/ee
     DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$EE_BASE_FROM" -t "$base" "$HERE/ee-base" \
       >"$WORK/logs/ee-base.log" 2>&1 || { show_log "$WORK/logs/ee-base.log"; return 1; }
-    # the definition as shipped, next to its local inputs: wheels, the kubernetes.core archive, helm
+    # the sample definition as users copy it, next to its local inputs: the collection's archive (from
+    # ansible-galaxy collection build, step 2), wheels, the kubernetes.core archive, helm
     mkdir -p "$ctx/ee-local/collections"
-    cp "$ROOT/meta/execution-environment.yml" "$ctx/"
-    cp "$ROOT/meta/ee-local/README.md" "$ctx/ee-local/"
+    cp "$EE_SAMPLE/execution-environment.yml" "$ctx/"
+    cp "$EE_SAMPLE/ee-local/README.md" "$ctx/ee-local/"
+    cp "$(collection_archive)" "$ctx/ee-local/daprkit-dapr.tar.gz"
     cp "$CACHE/bin/helm" "$ctx/ee-local/helm"
     local kc; kc=$(kubernetes_core_dir)
     python3 "$HERE/collection_archive.py" "$kc" \
       "$ctx/ee-local/collections/kubernetes-core-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' "$kc/MANIFEST.json").tar.gz" \
       >"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
-    # the Python packages of every stage, resolved from the definition and kubernetes.core's requirements
+    # the Python packages of every stage: the definition's, and what introspection finds in both collections
+    # (daprkit.dapr installed from its archive, so its meta/execution-environment.yml is what is read)
     python3 - "$ctx/execution-environment.yml" >"$ctx/user-pip.txt" 2>>"$WORK/logs/ee-wheels.log" <<'EOF'
 import sys, yaml
 deps = yaml.safe_load(open(sys.argv[1]))['dependencies']
-print('\n'.join([deps['ansible_core']['package_pip'], deps['ansible_runner']['package_pip']] + deps['python']))
+print('\n'.join([deps['ansible_core']['package_pip'], deps['ansible_runner']['package_pip']] + deps.get('python', [])))
 EOF
     mkdir -p "$ctx/introspect/ansible_collections/kubernetes"
     ln -s "$kc" "$ctx/introspect/ansible_collections/kubernetes/core"
+    env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH ansible-galaxy collection install --offline --no-deps --force \
+      -p "$ctx/introspect" "$ctx/ee-local/daprkit-dapr.tar.gz" >>"$WORK/logs/ee-wheels.log" 2>&1 ||
+      { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     ansible-builder introspect --user-pip "$ctx/user-pip.txt" --write-pip "$ctx/pip.txt" "$ctx/introspect" \
       >>"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     # the base is Debian bookworm: CPython 3.11, glibc 2.36
@@ -407,8 +420,9 @@ EOF
       --platform manylinux_2_34_x86_64 --platform any -r "$ctx/pip.txt" $EE_BUILDER_PIP \
       >>"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     echo "  context: $(find "$ctx/ee-local/wheels" -name '*.whl' | wc -l) wheels, $(ls "$ctx/ee-local/collections"), helm $("$CACHE/bin/helm" version --short)"
-    # Debian has no dnf: no system packages are asked for, so the package manager is never run
-    # (PKGMGR_PRESERVE_CACHE=always skips its cache cleaning); --offline: Galaxy is never contacted
+    # Debian has no dnf: apt-get is named, but bindep finds every declared system package (ca-certificates)
+    # already in the base, so the package manager is never run (PKGMGR_PRESERVE_CACHE=always skips its cache
+    # cleaning); --offline: Galaxy is never contacted (kubernetes.core comes from ee-local/collections)
     DOCKER_BUILDKIT=0 ansible-builder build --container-runtime docker -f "$ctx/execution-environment.yml" \
       -c "$ctx/context" -t "$EE_IMAGE" --build-arg EE_BASE_IMAGE="$base" --build-arg PKGMGR=/usr/bin/apt-get \
       --build-arg PKGMGR_PRESERVE_CACHE=always --build-arg PIP_NO_INDEX=1 \
@@ -418,10 +432,11 @@ EOF
     echo "  built $EE_IMAGE with ansible-builder"
   fi
   # what the image must hold, asked of the image
-  docker run --rm "$EE_IMAGE" bash -c 'ansible-galaxy collection list kubernetes.core 2>/dev/null | grep -E "^kubernetes.core " &&
+  docker run --rm "$EE_IMAGE" bash -c 'ansible-galaxy collection list daprkit.dapr 2>/dev/null | grep -E "^daprkit.dapr " &&
+    ansible-galaxy collection list kubernetes.core 2>/dev/null | grep -E "^kubernetes.core " &&
     python3 -c "import kubernetes; print(\"kubernetes\", kubernetes.__version__)" && helm version --short &&
     ansible-runner --version && ansible --version | head -1' >"$WORK/logs/ee-contents.log" 2>&1 ||
-    { show_log "$WORK/logs/ee-contents.log"; fail "the image lacks kubernetes.core, the kubernetes library, helm or ansible-runner"; return; }
+    { show_log "$WORK/logs/ee-contents.log"; fail "the image lacks daprkit.dapr, kubernetes.core, the kubernetes library, helm or ansible-runner"; return; }
   sed 's/^/  image: /' "$WORK/logs/ee-contents.log"
   # older images of this test go (only the one of the current inputs is kept)
   docker images "$EE_REPO" --format '{{.Repository}}:{{.Tag}}' | grep -vx "$EE_IMAGE" | xargs -r docker rmi >/dev/null 2>&1 || true
@@ -434,7 +449,7 @@ ee_runner() { # ee_runner <pdd> <ident>: the job inside the image, as AWX runs i
 step_ee_run() {
   [[ -n ${EE_IMAGE:-} ]] || fail "no image (the build step failed)" || return
   local pdd=$WORK/ee-job
-  private_data_dir "$pdd" /runner awxee daemonset
+  private_data_dir "$pdd" /runner awxee daemonset image
   # the image runs as uid 1000; $WORK (0700) keeps the data dir private on the host
   chmod -R a+rwX "$pdd"
   runner_job "$pdd" ee-install changed ee_runner "$pdd" ee-install || return
