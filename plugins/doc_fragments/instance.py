@@ -317,7 +317,9 @@ options:
         type: str
         required: true
       namespace:
-        description: Namespace of the workload; empty means the instance's. Another namespace must be one of O(network_policy.client_namespaces).
+        description:
+        - Namespace of the workload; empty means the instance's.
+        - Another namespace must be one of O(network_policy.client_namespaces).
         type: str
         default: ''
       containers:

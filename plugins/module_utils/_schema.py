@@ -210,8 +210,9 @@ FIELDS = dict(
         elements='dict', sample=[{'kind': 'Deployment', 'name': 'web'}], options=dict(
             kind=Field('str', 'Deployment', 'Kind of the workload.', choices=APP_KINDS, sample='StatefulSet'),
             name=Field('str', None, 'Name of the workload.', required=True, sample='worker'),
-            namespace=Field('str', '', 'Namespace of the workload; empty means the instance\'s. Another namespace '
-                            'must be one of O(network_policy.client_namespaces).', sample='clients'),
+            namespace=Field('str', '', [
+                'Namespace of the workload; empty means the instance\'s.',
+                'Another namespace must be one of O(network_policy.client_namespaces).'], sample='clients'),
             containers=Field('list', [], 'Names of the containers that get the variables; empty means all.',
                              elements='str', sample=['app']),
         )),

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _info
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
@@ -398,3 +399,52 @@ def test_status_tells_current_from_stale():
     other = dict(want, token_ref=['vault', 'k'])
     assert W.status(svc.workload('web'), other, manager)['problems'] == [
         'container app: DAPR_API_TOKEN does not come from Secret vault key k']
+
+
+class InfoService(SsaService):
+    """What dapr_shared_info reads: the daprd workloads by their label, the apps' workloads unlabelled."""
+
+    def list(self, api, kind, namespace=None, label_selector=None, field_selector=None):
+        if label_selector == _info.WORKLOAD_SELECTOR:
+            return [copy.deepcopy(o) for k, o in sorted(self.store.items()) if k[1] == kind
+                    and (namespace is None or k[2] == namespace)]
+        return super(InfoService, self).list(api, kind, namespace, label_selector, field_selector)
+
+
+def test_info_reports_the_wired_apps_and_whether_each_is_current():
+    svc = InfoService({})
+    svc.add_workload('web')
+    svc.add_workload('db', kind='StatefulSet')
+    svc.add_workload('other')
+    policy = dict(client_pod_selector={'dapr-client': 'orders'})
+    run(svc, apps=[dict(name='web'), dict(kind='StatefulSet', name='db', containers=['log'])], network_policy=policy)
+    [entry] = _info.gather(svc)
+    assert entry['apps_reason'] is None and entry['apps'] == [
+        dict(workload='Deployment apps/web', containers=['app', 'log'], current=True, problems=[]),
+        dict(workload='StatefulSet apps/db', containers=['log'], current=True, problems=[])]
+    # the daprd pods got a new token (Helm rolled them, say) but the apps were not wired since
+    daprd = [o for o in svc.store.values() if o['kind'] == 'DaemonSet'][0]
+    daprd['spec']['template']['metadata']['annotations'][W.ANNOTATION_TOKEN_HASH] = 'new'
+    # and the NetworkPolicy now wants another label
+    netpol = [o for o in svc.store.values() if o['kind'] == 'NetworkPolicy'][0]
+    netpol['spec']['ingress'][0]['from'][0]['podSelector']['matchLabels'] = {'tier': 'front'}
+    [entry] = _info.gather(svc)
+    web = entry['apps'][0]
+    assert not web['current'] and web['problems'] == [
+        "pod label tier is None, not 'front' (the NetworkPolicy admits only tier=front)",
+        'its pods were not rolled since the API token changed (dapr.daprkit.io/api-token-hash)']
+
+
+def test_info_says_why_it_cannot_tell():
+    class NoPolicyRight(InfoService):
+        def get(self, api, kind, name, ns=None):
+            if kind == 'NetworkPolicy' and self.refuse:
+                raise DaprSharedError('reading NetworkPolicy apps/orders-dapr-shared failed: forbidden', status=403)
+            return super(NoPolicyRight, self).get(api, kind, name, ns)
+
+    svc = NoPolicyRight({})
+    svc.refuse = False
+    run(svc)
+    svc.refuse = True
+    [entry] = _info.gather(svc)
+    assert entry['apps'] is None and 'forbidden' in entry['apps_reason']
