@@ -447,9 +447,9 @@ class Runner(object):
                 key = W.workload_key(app['kind'], ns, app['name'])
                 current = run.workloads[key]
                 wired.add(key)
-                run.wiring.append(WiringStep('wire', W.patch(app['kind'], ns, app['name'], app['containers'] or
-                                                              W.container_names(current), want),
-                                             current, 'apps[%d]' % index))
+                containers = app['containers'] or W.container_names(current)
+                run.wiring.append(WiringStep('wire', W.patch(app['kind'], ns, app['name'], containers, want), current,
+                                             'apps[%d]' % index))
         else:
             copies = []
         for key, workload in sorted(run.workloads.items()):

@@ -214,8 +214,7 @@ FIELDS = dict(
                 'Namespace of the workload; empty means the instance\'s.',
                 'Another namespace must be one of O(network_policy.client_namespaces).'], sample='clients'),
             containers=Field('list', [], 'Names of the containers that get the variables; empty means all.',
-                             elements='str', sample=['app']),
-        )),
+                             elements='str', sample=['app']))),
     rollout=Field('dict', {}, [
         'How a change rolls the daprd pods. A shared daprd serves every app of its node (daemonset) or of the',
         'cluster (deployment), so by default the new pod is Ready before the old one stops: with',

@@ -241,9 +241,9 @@ def status(workload, want, manager=None):
     for name in names:
         found = dict((e.get('name'), e) for e in (containers.get(name) or {}).get('env') or [])
         for variable, value in sorted(want['endpoints'].items()):
-            if (found.get(variable) or {}).get('value') != value:
-                problems.append('container %s: %s is %r, not %r' % (name, variable, (found.get(variable) or {}).get('value'),
-                                                                     value))
+            actual = (found.get(variable) or {}).get('value')
+            if actual != value:
+                problems.append('container %s: %s is %r, not %r' % (name, variable, actual, value))
         actual = ((found.get(ENV_TOKEN) or {}).get('valueFrom') or {}).get('secretKeyRef')
         if ref and (not actual or (actual.get('name'), actual.get('key')) != tuple(ref)):
             problems.append('container %s: %s does not come from Secret %s key %s' % (name, ENV_TOKEN, ref[0], ref[1]))

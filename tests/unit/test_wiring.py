@@ -17,11 +17,16 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSh
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint
 from ansible_collections.daprkit.dapr.plugins.module_utils._runner import Runner
 
-from test_module_orchestration import CHART, FakeModule, FakeService, _control_plane  # noqa: F401 (autouse fixture)
+from test_module_orchestration import CHART, FakeModule, FakeService, fake_control_plane
 
 HTTP = 'http://orders-dapr.apps.svc.cluster.local:3500'
 GRPC = 'http://orders-dapr.apps.svc.cluster.local:50001'
 TOKEN = 't' * 40
+
+
+@pytest.fixture(autouse=True)
+def _control_plane(monkeypatch):
+    monkeypatch.setattr('ansible_collections.daprkit.dapr.plugins.module_utils._control_plane.read', fake_control_plane)
 
 
 class WarningModule(FakeModule):
