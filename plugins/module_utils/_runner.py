@@ -428,6 +428,9 @@ class Runner(object):
                 item.setdefault('kind', kind)
                 workloads.append(item)
         copies = self.service.list('v1', 'Secret', namespace=namespace, label_selector=W.COPY_SELECTOR)
+        for item in copies:
+            item.setdefault('apiVersion', 'v1')
+            item.setdefault('kind', 'Secret')
         return workloads, copies
 
     def _plan_wiring(self, run):
@@ -457,7 +460,6 @@ class Runner(object):
                 run.wiring.append(WiringStep('unwire', W.empty_intent(workload), workload))
         for ns, secret in sorted(run.copies.items()):
             if ns not in copies or not want['token_ref']:
-                secret = dict(secret, apiVersion='v1', kind='Secret')
                 run.wiring.append(WiringStep('drop', secret, secret))
 
     def _wiring_apply(self, run, step, dry_run=False):

@@ -178,7 +178,8 @@ def owned_fields(workload, manager):
 
 
 def wired_by(workload, manager):
-    return owned_fields(workload, manager) is not None
+    """Whether `manager` owns fields in the workload (the API server drops a manager left owning nothing)."""
+    return bool(owned_fields(workload, manager))
 
 
 def wired_containers(workload, manager):

@@ -113,12 +113,15 @@ class SsaService(FakeService):
         owner[field] = (manager, value)
 
     def list(self, api, kind, namespace=None, label_selector=None, field_selector=None):
+        """Items as a list answer has them: without apiVersion and kind."""
         if kind in W.KINDS:
-            return [self._live(k, self.intents.get(k, {})) for k in sorted(self.base) if k[1] == kind and k[2] == namespace]
-        if kind == 'Secret' and label_selector == W.COPY_SELECTOR:
-            return [copy.deepcopy(o) for k, o in sorted(self.store.items()) if k[1] == 'Secret' and k[2] == namespace
-                    and o['metadata'].get('labels', {}).get(S.LABEL_MANAGED_BY) == W.COPY_MANAGED_BY]
-        return []
+            items = [self._live(k, self.intents.get(k, {})) for k in sorted(self.base) if k[1] == kind and k[2] == namespace]
+        elif kind == 'Secret' and label_selector == W.COPY_SELECTOR:
+            items = [copy.deepcopy(o) for k, o in sorted(self.store.items()) if k[1] == 'Secret' and k[2] == namespace
+                     and o['metadata'].get('labels', {}).get(S.LABEL_MANAGED_BY) == W.COPY_MANAGED_BY]
+        else:
+            return []
+        return [dict((k, v) for k, v in item.items() if k not in ('apiVersion', 'kind')) for item in items]
 
     def apply(self, obj, dry_run=False, field_manager=None, force=True):
         self.calls.append(('apply', obj['kind'], obj['metadata']['name'], dry_run))  # what the runner asked for
