@@ -381,14 +381,15 @@ class Runner(object):
             if run.instance['state'] == 'present':
                 required.update(W.app_namespace(run.instance, app) for app in run.instance['apps'])
         namespaces = sorted(set(ns for run in runs for ns in W.namespaces(run.instance)))
-        listed = {}
-        for ns, answer in zip(namespaces, each(self._list_wiring, namespaces, keep_errors=True)):
+        reads = [(ns, kind) for ns in namespaces for kind in W.KINDS + ('Secret',)]
+        listed = dict((ns, ([], [])) for ns in namespaces)
+        for (ns, kind), answer in zip(reads, each(self._list_wiring, reads, keep_errors=True)):
             if isinstance(answer, Failed):
                 # without apps there, nothing may have been wired there by a token that cannot even list
                 if ns in required or not _forbidden(answer.error):
                     raise answer.error
-                answer = ([], [])
-            listed[ns] = answer
+                answer = []
+            listed[ns][1 if kind == 'Secret' else 0].extend(answer)
         problems = []
         for run in runs:
             instance = run.instance
@@ -420,18 +421,17 @@ class Runner(object):
         if problems:
             raise InvalidInstance(problems)
 
-    def _list_wiring(self, namespace):
-        workloads = []
-        for kind in W.KINDS:
-            for item in self.service.list(W.API_VERSION, kind, namespace=namespace):
-                item.setdefault('apiVersion', W.API_VERSION)
-                item.setdefault('kind', kind)
-                workloads.append(item)
-        copies = self.service.list('v1', 'Secret', namespace=namespace, label_selector=W.COPY_SELECTOR)
-        for item in copies:
-            item.setdefault('apiVersion', 'v1')
-            item.setdefault('kind', 'Secret')
-        return workloads, copies
+    def _list_wiring(self, read):
+        """One kind in one namespace: the workloads apps may be, or the token copies (by their label)."""
+        namespace, kind = read
+        if kind == 'Secret':
+            items = self.service.list('v1', kind, namespace=namespace, label_selector=W.COPY_SELECTOR)
+        else:
+            items = self.service.list(W.API_VERSION, kind, namespace=namespace)
+        for item in items:
+            item.setdefault('apiVersion', 'v1' if kind == 'Secret' else W.API_VERSION)
+            item.setdefault('kind', kind)
+        return items
 
     def _plan_wiring(self, run):
         """What wiring applies for one instance: copies of the token first, then each app; then the apps no

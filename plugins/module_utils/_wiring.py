@@ -276,6 +276,9 @@ def validate(instance, where):
         namespace = app_namespace(instance, app)
         if not _DNS1123_LABEL.match(namespace or ''):
             problems.append('%s: %s.namespace must be a namespace name, got %r' % (where, field, namespace))
+        elif namespace == instance['namespace'] and name in (N.names(instance['app_id'], m)['workload'] for m in
+                                                             ('manifests', 'helm')):
+            problems.append('%s: %s.name: %s is the instance\'s own daprd workload, not an app' % (where, field, name))
         elif namespace not in admitted:
             problems.append('%s: %s.namespace: the instance admits clients only from %s (network_policy.'
                             'client_namespaces); add %s there or wire an app of those namespaces'

@@ -218,6 +218,8 @@ def test_apps_are_validated_naming_the_field():
     assert V.validate_instance(_instance(apps=[dict(name='x', namespace='clients')], network_policy=dict(
         client_namespaces=['clients']))) == []
     assert 'apps[0].name is required' in '\n'.join(V.validate_instance(_instance(apps=[dict(kind='Deployment')])))
+    assert V.validate_instance(_instance(apps=[dict(name='orders-dapr-shared-chart')])) == [
+        "instance apps/orders: apps[0].name: orders-dapr-shared-chart is the instance's own daprd workload, not an app"]
     assert V.validate_instance(_instance(apps=[dict(kind='Job', name='j')])) == [
         "instance apps/orders: apps[0].kind must be one of Deployment, StatefulSet, got 'Job'"]
 
@@ -456,3 +458,23 @@ def test_info_says_why_it_cannot_tell():
     svc.refuse = True
     [entry] = _info.gather(svc)
     assert entry['apps'] is None and 'forbidden' in entry['apps_reason']
+
+
+def test_workloads_are_listed_once_per_kind_and_namespace_whatever_the_number_of_instances():
+    class Counting(SsaService):
+        def __init__(self, store):
+            super(Counting, self).__init__(store)
+            self.lists = []
+
+        def list(self, api, kind, namespace=None, label_selector=None, field_selector=None):
+            self.lists.append((kind, namespace))
+            return super(Counting, self).list(api, kind, namespace, label_selector, field_selector)
+
+    svc = Counting({})
+    for name in ('a', 'b', 'c'):
+        svc.add_workload(name)
+    policy = dict(client_namespaces=['apps', 'clients'])
+    run(svc, instances=[dict(app_id='x%d' % i, namespace='apps', network_policy=policy, apps=[dict(name=name)])
+                        for i, name in enumerate(('a', 'b', 'c'))])
+    assert sorted(svc.lists) == sorted((kind, ns) for ns in ('apps', 'clients')
+                                       for kind in ('Deployment', 'StatefulSet', 'Secret'))
