@@ -29,15 +29,6 @@ def _control_plane(monkeypatch):
     monkeypatch.setattr('ansible_collections.daprkit.dapr.plugins.module_utils._control_plane.read', fake_control_plane)
 
 
-class WarningModule(FakeModule):
-    def __init__(self, *args, **kwargs):
-        super(WarningModule, self).__init__(*args, **kwargs)
-        self.warnings = []
-
-    def warn(self, text):
-        self.warnings.append(text)
-
-
 def _env_key(entry):
     return 'k:%s' % json.dumps(dict(name=entry['name']), separators=(',', ':'))
 
@@ -151,7 +142,7 @@ def run(svc, check_mode=False, **params):
     if 'instances' not in params:
         params.setdefault('app_id', 'orders')
         params.setdefault('namespace', 'apps')
-    module = WarningModule(check_mode=check_mode, **params)
+    module = FakeModule(check_mode=check_mode, **params)
     svc.check_mode = check_mode
     return Runner(module, svc, CHART).run(), module
 
