@@ -292,6 +292,41 @@ options:
         type: list
         elements: str
         default: []
+  apps:
+    description:
+    - 'Workloads that use the instance, wired by the collection from this declaration: it server-side applies,'
+    - with a field manager of its own per instance, only C(DAPR_HTTP_ENDPOINT), C(DAPR_GRPC_ENDPOINT) and
+    - (when O(api_token.enabled)) C(DAPR_API_TOKEN) from the token Secret into their containers, the labels
+    - of O(network_policy.client_pod_selector) and the token's hash (a token change rolls them) into their pod
+    - template. Every other field stays as it is. An app removed from the list, or the instance removed,
+    - loses exactly those fields. A listed workload that does not exist fails the task before any change.
+    - An app in another namespace gets a copy of the token, the Secret C(<app_id>.<namespace>.dapr-api-token).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      kind:
+        description: Kind of the workload.
+        type: str
+        default: Deployment
+        choices:
+        - Deployment
+        - StatefulSet
+      name:
+        description: Name of the workload.
+        type: str
+        required: true
+      namespace:
+        description:
+        - Namespace of the workload; empty means the instance's.
+        - Another namespace must be one of O(network_policy.client_namespaces).
+        type: str
+        default: ''
+      containers:
+        description: Names of the containers that get the variables; empty means all.
+        type: list
+        elements: str
+        default: []
   rollout:
     description:
     - How a change rolls the daprd pods. A shared daprd serves every app of its node (daemonset) or of the

@@ -32,6 +32,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 from ansible_collections.daprkit.dapr.plugins.module_utils import _versions as VS
+from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError, InvalidInstance
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, NotRun, each, each_after
@@ -122,6 +123,11 @@ class InstanceRun(object):
         self.planned = DifferenceTracker()  # helm: the release's objects as the post-renderer will make them
         self.readiness = None
         self.app = None  # _app.presence: whether the app behind remote_host is there for each daprd pod
+        self.token_value = None       # the API token, for its copies in other namespaces (never returned)
+        self.token_hash = None
+        self.workloads = {}           # wiring: (kind, namespace, name) -> the apps' workloads, as read
+        self.copies = {}              # wiring: namespace -> this instance's token copy there
+        self.wiring = []              # wiring: WiringStep of what to apply or delete, in order
 
     def where(self):
         return 'instance %s' % self.key
@@ -148,6 +154,22 @@ class NoHelm(object):
         raise DaprSharedError('internal error: Helm is needed, but this step has no helm host')
 
     prepare = rollback = check
+
+
+class WiringStep(object):
+    """One wiring action on one object: wire an app, unwire it, copy the token into an app's namespace, or
+    delete a copy no app uses any more."""
+
+    def __init__(self, action, obj, before, field=None):
+        self.action = action   # 'wire' | 'unwire' | 'copy' | 'drop'
+        self.obj = obj         # what is applied (or deleted)
+        self.before = before
+        self.field = field     # apps[i], to name in messages
+        self.after = None      # the server's answer to the dry run, then to the apply
+        self.result = None     # created | updated | unchanged | deleted, once done (or planned, in check mode)
+
+    def where(self, run):
+        return '%s: %s' % (run.where(), self.field) if self.field else run.where()
 
 
 class Runner(object):
@@ -185,6 +207,8 @@ class Runner(object):
                 raise DaprSharedError('%s: %s.secret_name: Secret %s/%s has no key %r; create it first or let the '
                                       'module generate a token' % (run.where(), field, instance['namespace'], ref[0], ref[1]))
             self.module.no_log_values.add(current)
+            if field == 'api_token':
+                run.token_value = current  # its copies in the apps' namespaces hold it too
             return None, fingerprint(current)
         value = current if current else secrets.token_urlsafe(48)
         self.module.no_log_values.add(value)
@@ -223,6 +247,9 @@ class Runner(object):
         # the control plane first: its version decides whether an instance may run at all
         self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
                                   check_skew=self.step == 'apply')
+        if self.step == 'apply':
+            # the apps the instances wire (and wired before): a listed app that does not exist is refused here
+            self._read_wiring(runs)
         existing = self.namespaces_existing(runs)
         if self.step == 'apply' and any(run.method == 'helm' for run in runs):
             self.helm.prepare(self.module.params)
@@ -272,6 +299,9 @@ class Runner(object):
             self._check_owners(run)
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
+        if self.step == 'apply':
+            for run in runs:
+                self._plan_wiring(run)
 
     def storage_kind(self):
         """Where Helm keeps releases (HELM_DRIVER). A task with no Helm in it reads Secrets, Helm's default, when
@@ -319,7 +349,12 @@ class Runner(object):
             raise InvalidInstance(problems)
 
     def _tokens(self, run):
-        return dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+        tokens = dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+        value, digest = tokens['api_token']
+        if value is not None:
+            run.token_value, digest = value, fingerprint(value)  # as render_instance annotates the daprd pods
+        run.token_hash = digest
+        return tokens
 
     def _current(self, pair):
         obj = pair[1]
@@ -336,6 +371,162 @@ class Runner(object):
             elif owner not in ('manifests', 'helm'):
                 raise DaprSharedError('%s: %s already exists and %s; refusing to take it over. Remove it, or choose '
                                       'another app_id or namespace.' % (run.where(), describe(obj), owner))
+
+    # -- wiring: the apps of each instance (_wiring.py) -----------------------------------------
+    def _read_wiring(self, runs):
+        """The Deployments and StatefulSets, and the token copies, of every namespace an instance may have wired
+        apps in: one list per kind and namespace, whatever the number of instances and apps there."""
+        required = set()
+        for run in runs:
+            if run.instance['state'] == 'present':
+                required.update(W.app_namespace(run.instance, app) for app in run.instance['apps'])
+        namespaces = sorted(set(ns for run in runs for ns in W.namespaces(run.instance)))
+        reads = [(ns, kind) for ns in namespaces for kind in W.KINDS + ('Secret',)]
+        listed = dict((ns, ([], [])) for ns in namespaces)
+        for (ns, kind), answer in zip(reads, each(self._list_wiring, reads, keep_errors=True)):
+            if isinstance(answer, Failed):
+                # without apps there, nothing may have been wired there by a token that cannot even list
+                if ns in required or not _forbidden(answer.error):
+                    raise answer.error
+                answer = []
+            listed[ns][1 if kind == 'Secret' else 0].extend(answer)
+        problems = []
+        for run in runs:
+            instance = run.instance
+            manager = W.manager_of(instance)
+            for ns in W.namespaces(instance):
+                workloads, copies = listed[ns]
+                for workload in workloads:
+                    if W.wired_by(workload, manager):
+                        run.workloads[W.key_of(workload)] = workload
+                for secret in copies:
+                    if W.is_copy_of(secret, instance['namespace'], instance['app_id']):
+                        run.copies[ns] = secret
+            if instance['state'] != 'present':
+                continue
+            for index, app in enumerate(instance['apps']):
+                ns = W.app_namespace(instance, app)
+                key = W.workload_key(app['kind'], ns, app['name'])
+                current = next((w for w in listed[ns][0] if W.key_of(w) == key), None)
+                if current is None:
+                    problems.append('%s: apps[%d]: %s %s/%s does not exist; create it before wiring it, or remove it '
+                                    'from apps' % (run.where(), index, app['kind'], ns, app['name']))
+                    continue
+                run.workloads[key] = current
+                missing = [c for c in app['containers'] if c not in W.container_names(current)]
+                if missing:
+                    problems.append('%s: apps[%d].containers: %s %s/%s has no container %s (it has %s)' % (
+                        run.where(), index, app['kind'], ns, app['name'], ', '.join(missing),
+                        ', '.join(W.container_names(current))))
+        if problems:
+            raise InvalidInstance(problems)
+
+    def _list_wiring(self, read):
+        """One kind in one namespace: the workloads apps may be, or the token copies (by their label)."""
+        namespace, kind = read
+        if kind == 'Secret':
+            items = self.service.list('v1', kind, namespace=namespace, label_selector=W.COPY_SELECTOR)
+        else:
+            items = self.service.list(W.API_VERSION, kind, namespace=namespace)
+        for item in items:
+            item.setdefault('apiVersion', 'v1' if kind == 'Secret' else W.API_VERSION)
+            item.setdefault('kind', kind)
+        return items
+
+    def _plan_wiring(self, run):
+        """What wiring applies for one instance: copies of the token first, then each app; then the apps no
+        longer listed (or all, the instance removed) lose what was applied, and unused copies go."""
+        instance = run.instance
+        present = instance['state'] == 'present'
+        want = W.expected(instance, run.token_hash)
+        wired = set()
+        if present:
+            copies = sorted(set(W.app_namespace(instance, app) for app in instance['apps']) - set([instance['namespace']]))
+            for ns in copies if want['token_ref'] else []:
+                run.wiring.append(WiringStep('copy', W.token_copy(want, ns, run.token_value), run.copies.get(ns),
+                                             'apps (the token in namespace %s)' % ns))
+            for index, app in enumerate(instance['apps']):
+                ns = W.app_namespace(instance, app)
+                key = W.workload_key(app['kind'], ns, app['name'])
+                current = run.workloads[key]
+                wired.add(key)
+                containers = app['containers'] or W.container_names(current)
+                run.wiring.append(WiringStep('wire', W.patch(app['kind'], ns, app['name'], containers, want), current,
+                                             'apps[%d]' % index))
+        else:
+            copies = []
+        for key, workload in sorted(run.workloads.items()):
+            if key not in wired:
+                run.wiring.append(WiringStep('unwire', W.empty_intent(workload), workload))
+        for ns, secret in sorted(run.copies.items()):
+            if ns not in copies or not want['token_ref']:
+                run.wiring.append(WiringStep('drop', secret, secret))
+
+    def _wiring_apply(self, run, step, dry_run=False):
+        return self.service.apply(step.obj, dry_run=dry_run, field_manager=W.manager_of(run.instance), force=False)
+
+    def _dry_run_wiring(self, runs):
+        """The server checks every wiring change too (a field another manager set to another value is a
+        conflict, refused, not taken over); returns the problems."""
+        pairs = [(run, step) for run in runs for step in run.wiring if step.action != 'drop']
+        problems = []
+        for (run, step), answer in zip(pairs, each(lambda pair: self._wiring_apply(pair[0], pair[1], dry_run=True),
+                                                   pairs, keep_errors=True)):
+            if not isinstance(answer, Failed):
+                step.after = answer
+            elif isinstance(answer.error, DaprSharedError) and not isinstance(answer.error, ApiUnreachable):
+                hint = ''
+                if answer.error.details.get('status') == 409:
+                    hint = ('. Another field manager set these fields to other values: remove them from its manifest, '
+                            'or leave this app out of apps and wire it by hand (see the wiring guide)')
+                problems.append('%s: the API server refuses the wiring of %s: %s%s'
+                                % (step.where(run), describe(step.obj), answer.error.msg, hint))
+            else:
+                raise answer.error
+        return problems
+
+    def _wire(self, runs):
+        """Apply what the dry runs showed to differ: copies of the token before the apps that read them."""
+        failures = []
+        for actions in (('copy',), ('wire', 'unwire')):
+            steps = [(run, step) for run in runs for step in run.wiring if step.action in actions]
+            todo = []
+            for run, step in steps:
+                if not self._wiring_changes(run, step):
+                    self._record_wiring(run, step)
+                elif self.module.check_mode:
+                    self._record_wiring(run, step)
+                else:
+                    todo.append((run, step))
+            for (run, step), after in zip(todo, each(lambda pair: self._wiring_apply(*pair), todo, keep_errors=True)):
+                if isinstance(after, Failed):
+                    failures.append(after.error)
+                else:
+                    step.after = after
+                    self._record_wiring(run, step)
+            if failures:
+                raise failures[0]
+        drops = [(run, step) for run in runs for step in run.wiring if step.action == 'drop']
+        failures = self._delete([(run, step.obj) for run, step in drops])
+        if failures:
+            raise failures[0]
+        for _run, step in drops:
+            step.result = 'deleted'
+
+    @staticmethod
+    def _wiring_changes(run, step):
+        if step.action == 'copy':
+            return compare(step.before, step.after) != 'unchanged'
+        return W.changes(step.before, step.after, W.manager_of(run.instance))
+
+    def _record_wiring(self, run, step):
+        """Into the instance's tracker (changed, objects, diff): a workload as far as wiring goes (W.project)."""
+        if step.action == 'copy':
+            action = compare(step.before, step.after)
+        else:
+            action = 'updated' if self._wiring_changes(run, step) else 'unchanged'
+        step.result = action
+        run.tracker.record(action, W.project(step.before), W.project(step.after))
 
     # -- step 3: dry run ----------------------------------------------------------------------
     def dry_run(self, runs):
@@ -359,6 +550,7 @@ class Runner(object):
                     run.where(), '%s: ' % field if field else '', describe(obj), answer.error.msg))
             else:
                 raise answer.error
+        problems += self._dry_run_wiring(runs)
         if problems:
             raise InvalidInstance(problems)
 
@@ -396,6 +588,8 @@ class Runner(object):
                     run.tracker.record(action, before, after)
                 else:
                     changes.append((run, obj, before, action))
+        # the apps of a removed instance stop using it before its token Secret and Service go
+        self._wire([run for run in runs if run.instance['state'] == 'absent'])
         failures = []
         for workloads in (False, True):
             failures += self._delete([(r, o) for r, o in removals if (o['kind'] in WORKLOAD_KINDS) != workloads])
@@ -415,6 +609,8 @@ class Runner(object):
                                       for obj in run.stale])
         if failures:
             raise failures[0]
+        # the apps last, once the token Secret and the Service they use are in place (the same for both backends)
+        self._wire([run for run in runs if run.instance['state'] != 'absent'])
         for run in runs:
             if run.method == 'helm' and run.instance['state'] != 'absent' and not run.uninstall_first:
                 run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
@@ -481,6 +677,10 @@ class Runner(object):
         self.read(runs)
         if step == 'wait':
             return self._wait_only(runs)
+        for run in runs:
+            warning = token_off_warning(run)
+            if warning:
+                self.module.warn(warning)
         self.dry_run(runs)
         try:
             self.apply(runs)
@@ -537,6 +737,9 @@ class Runner(object):
         if run.helm:
             entry['helm'] = run.helm
             entry['helm_release_exists'] = run.release_exists
+        if run.wiring:
+            entry['apps'] = [dict(object=describe(step.obj), step=step.action, field=step.field,
+                                  action=step.result) for step in run.wiring]
         if instance['state'] != 'present':
             return entry
         endpoints = N.endpoints(instance['app_id'], instance['namespace'], instance['cluster_domain'])
@@ -565,3 +768,22 @@ class Runner(object):
                 if key in entries[0]:
                     result[key] = entries[0][key]
         return result
+
+
+def _forbidden(error):
+    return isinstance(error, DaprSharedError) and error.details.get('status') == 403
+
+
+def token_off_warning(run):
+    """The warning a run prints for a present instance without an API token."""
+    instance = run.instance
+    if instance['state'] != 'present' or instance['api_token']['enabled']:
+        return None
+    if instance['network_policy']['enabled']:
+        guard = ('its NetworkPolicy is then the only guard, and only where the cluster\'s network plugin enforces '
+                 'NetworkPolicy')
+    else:
+        guard = 'network_policy is disabled too: nothing guards them'
+    return ('%s: api_token.enabled is false: daprd serves the Dapr APIs of app id %s (state, secrets, invocation of '
+            'other apps) to any pod that reaches its Service without a token; %s.'
+            % (run.where(), instance['app_id'], guard))

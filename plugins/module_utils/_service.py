@@ -117,11 +117,15 @@ class KubeService(object):
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None
 
-    def apply(self, obj, dry_run=False):
-        """Server-side apply (a dry run in check mode or when asked). Returns the object as the server has it after."""
+    def apply(self, obj, dry_run=False, field_manager=None, force=True):
+        """Server-side apply (a dry run in check mode or when asked). Returns the object as the server has it after.
+
+        field_manager: another manager than the module's (wiring has one per instance); force=False lets the API
+        server refuse (409) a change of a field another manager set to another value.
+        """
         meta = obj['metadata']
         kwargs = dict(body=obj, name=meta['name'], namespace=meta.get('namespace'),
-                      field_manager=self.field_manager, force_conflicts=True)
+                      field_manager=field_manager or self.field_manager, force_conflicts=force)
         if self.check_mode or dry_run:
             kwargs['dry_run'] = 'All'
         try:

@@ -23,6 +23,9 @@ description:
   - O(state=absent) removes every object the instance owns (and its release).
   - O(instances) takes a list of instances, applied together and waited on together.
   - Objects of the same name that this module did not create are never taken over; the task fails instead.
+  - O(apps) wires the workloads that use an instance, with a field manager of its own per instance
+    (C(daprkit.dapr-wiring/<namespace>/<app_id>)); only the fields it set are ever changed or removed there.
+  - A run with O(api_token.enabled=false) warns that the NetworkPolicy is then the only guard of the daprd API.
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
@@ -99,6 +102,16 @@ EXAMPLES = r'''
     api_token:
       value: "{{ vault_functions_dapr_token }}"
 
+- name: An instance, and the two workloads that use it wired from the same declaration
+  daprkit.dapr.dapr_shared:
+    app_id: orders
+    namespace: apps
+    network_policy:
+      client_pod_selector: {dapr-client: orders}
+    apps:
+      - {kind: Deployment, name: orders-web}
+      - {kind: StatefulSet, name: orders-worker, containers: [worker]}
+
 - name: Remove it
   daprkit.dapr.dapr_shared:
     app_id: functions
@@ -108,11 +121,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 instances:
-  description: One entry per instance, in the order given, with what this run did and the instance's state.
+  description:
+    - One entry per instance, in the order given, with what this run did and the instance's state.
+    - "C(apps) lists what the run did to the apps the instance wires or wired (O(apps)): C(object), C(step) (C(wire),
+      C(unwire), C(copy) of the token into an app's namespace, C(drop) of a copy no app uses), C(field) and C(action)."
   returned: always
   type: list
   elements: dict
-  sample: [{key: apps/orders, method: manifests, changed: true, endpoints: {service: orders-dapr}}]
+  sample: [{key: apps/orders, method: manifests, changed: true, endpoints: {service: orders-dapr},
+            apps: [{object: Deployment apps/web, step: wire, field: "apps[0]", action: updated}]}]
 objects:
   description: Every object the instance owns or owned, with what this run did to it (single instance only).
   returned: when O(app_id) is given

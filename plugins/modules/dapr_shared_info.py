@@ -15,7 +15,7 @@ description:
   - Lists Dapr Shared instances (one app id, one namespace, or the whole cluster) installed by
     M(daprkit.dapr.dapr_shared) or by the official C(dapr-shared-chart) Helm chart.
   - For each, reports the backend, strategy, image, readiness per node, whether its app is there, the endpoints apps
-    use and where the API token is kept (never its value).
+    use, where the API token is kept (never its value) and the workloads wired to it, each with whether it is current.
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
@@ -99,6 +99,24 @@ instances:
       returned: always
       sample: {reachable: false, ready_endpoints: 0, reason: Service apps/orders has 0 ready endpoints, pods: []}
     endpoints: {description: DAPR_HTTP_ENDPOINT and DAPR_GRPC_ENDPOINT for apps., type: dict, returned: always}
+    apps:
+      description:
+        - The workloads wired to the instance (its C(apps) field), found by the field manager the wiring applies
+          with, in the instance's namespace and its clients' namespaces, each with whether it is current.
+        - C(current) is V(true) when every wired container has the instance's C(DAPR_HTTP_ENDPOINT) and
+          C(DAPR_GRPC_ENDPOINT), C(DAPR_API_TOKEN) from the instance's token Secret (or its copy in the app's
+          namespace), the pod labels the NetworkPolicy admits and the token hash of the daprd pods (so the app's pods
+          rolled since the last token change); C(problems) names what is stale.
+        - V(null) when the workloads or the NetworkPolicy could not be read; RV(instances[].apps_reason) says why.
+          Reading them needs get on NetworkPolicies and list on Deployments and StatefulSets there.
+      type: list
+      elements: dict
+      returned: always
+      sample: [{workload: Deployment apps/web, containers: [app], current: true, problems: []}]
+    apps_reason:
+      description: Why RV(instances[].apps) is V(null); V(null) otherwise.
+      type: str
+      returned: always
     api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
 '''
 
