@@ -94,15 +94,6 @@ def test_daprd_skew_unknown_version_is_not_refused_but_said(daprd, control_plane
 
 
 # -- the module refuses before any change ------------------------------------------------------------------
-class WarningModule(FakeModule):
-    def __init__(self, **params):
-        super(WarningModule, self).__init__(**params)
-        self.warnings = []
-
-    def warn(self, warning):
-        self.warnings.append(warning)
-
-
 def _run(monkeypatch, control_plane_version, **params):
     monkeypatch.setattr('ansible_collections.daprkit.dapr.plugins.module_utils._control_plane.read',
                         lambda service, namespace='': ControlPlane('dapr-system', 'cluster.local', 'CERT', True,
@@ -114,7 +105,7 @@ def _run(monkeypatch, control_plane_version, **params):
     service.apply = lambda obj, dry_run=False: created.append(obj) or obj
     params.setdefault('app_id', 'orders')
     params.setdefault('namespace', 'apps')
-    module = WarningModule(create_namespaces=True, **params)
+    module = FakeModule(create_namespaces=True, **params)
     try:
         return Runner(module, service, CHART).run(), module, created
     except InvalidInstance as exc:
