@@ -12,7 +12,8 @@ cd "$ROOT"
 # ansible-test's shellcheck test is skipped silently without the program: install it (Debian package).
 command -v shellcheck >/dev/null ||
   { apt-get install -y -qq shellcheck >/dev/null 2>&1 || echo "sanity: could not install shellcheck" >&2; }
-git ls-files -co --exclude-standard | grep -v '^collections/' | grep -v '^tools/cluster/' | while read -r f; do
+# tools/demo holds Kubernetes manifests (several YAML documents), not collection content (tools is not shipped)
+git ls-files -co --exclude-standard | grep -v -e '^collections/' -e '^tools/cluster/' -e '^tools/demo/' | while read -r f; do
   [ -e "$f" ] && mkdir -p "$DEST/$(dirname "$f")" && cp -p "$f" "$DEST/$f"
 done
 # ansible-test bootstraps pip in its venvs with a script from ci-files.testing.ansible.com (unreachable here).
