@@ -13,7 +13,8 @@ cd "$ROOT"
 command -v shellcheck >/dev/null ||
   { apt-get install -y -qq shellcheck >/dev/null 2>&1 || echo "sanity: could not install shellcheck" >&2; }
 # tools/demo holds Kubernetes manifests (several YAML documents), not collection content (tools is not shipped)
-git ls-files -co --exclude-standard | grep -v -e '^collections/' -e '^tools/cluster/' -e '^tools/demo/' | while read -r f; do
+not_collection='^(collections|tools/cluster|tools/demo)/'
+git ls-files -co --exclude-standard | grep -Ev "$not_collection" | while read -r f; do
   [ -e "$f" ] && mkdir -p "$DEST/$(dirname "$f")" && cp -p "$f" "$DEST/$f"
 done
 # ansible-test bootstraps pip in its venvs with a script from ci-files.testing.ansible.com (unreachable here).
