@@ -51,6 +51,7 @@ IDLE_SECONDS = int(os.environ.get('BENCH_IDLE_SECONDS', '30'))
 COLD_ROUNDS = int(os.environ.get('BENCH_COLD_ROUNDS', '3'))      # scale-ups from zero per setup
 COLD_EVENTS = 5                                                   # published while the app is at zero
 REDIS = 'redis.dapr-redis.svc.cluster.local:6379'                 # make cluster runs it
+E2E_IMAGE = os.environ.get('E2E_IMAGE', 'daprkit/e2e-client:0.1.0')  # as tests/e2e/build-image.sh names it
 STREAMS = 'state-http,state-grpc,invoke-http,invoke-grpc'
 WHOAMI = 'bench-whoami'
 
@@ -336,7 +337,7 @@ def loadclient_configmap(namespace):
 def app_container(env=()):
     """The e2e app (serves /hello with its node and pod) with the bench's load client mounted."""
     return dict(
-        name='app', image='daprkit/e2e-client:0.1.0', imagePullPolicy='Never',
+        name='app', image=E2E_IMAGE, imagePullPolicy='Never',
         command=['python3', '/opt/e2e/app.py', 'serve'], ports=[dict(containerPort=8080)],
         readinessProbe=dict(httpGet=dict(path='/healthz', port=8080), periodSeconds=2),
         securityContext=dict(allowPrivilegeEscalation=False, readOnlyRootFilesystem=True,
@@ -632,7 +633,7 @@ def cold_app(name, topic, annotations=None):
     spec.pop('volumes')
     spec.pop('topologySpreadConstraints')
     spec['containers'] = [dict(
-        name='app', image='daprkit/e2e-client:0.1.0', imagePullPolicy='Never',
+        name='app', image=E2E_IMAGE, imagePullPolicy='Never',
         command=['python3', '/opt/e2e/scale_to_zero.py', 'serve', '--pubsub', 'bench-cold', '--topic', topic,
                  '--redis', REDIS, '--record', topic + '.deliveries'],
         ports=[dict(containerPort=8080)],
@@ -700,7 +701,7 @@ def part_coldstart(v):
     spec = driver['spec']['template']['spec']
     spec.pop('volumes')
     spec['containers'] = [dict(
-        name='driver', image='daprkit/e2e-client:0.1.0', imagePullPolicy='Never', command=['sleep', 'infinity'],
+        name='driver', image=E2E_IMAGE, imagePullPolicy='Never', command=['sleep', 'infinity'],
         securityContext=COLD_SECURITY,
         env=[dict(name='DAPR_HTTP_ENDPOINT_BENCH_COLD_SHARED', value=names['DAPR_HTTP_ENDPOINT']),
              dict(name='DAPR_API_TOKEN_BENCH_COLD_SHARED', valueFrom=dict(secretKeyRef=dict(
