@@ -680,9 +680,9 @@ class Runner(object):
         if step == 'wait':
             return self._wait_only(runs)
         for run in runs:
-            warning = token_off_warning(run)
-            if warning:
-                self.module.warn(warning)
+            for warning in (token_off_warning(run), token_on_warning(run)):
+                if warning:
+                    self.module.warn(warning)
         self.dry_run(runs)
         try:
             self.apply(runs)
@@ -789,3 +789,22 @@ def token_off_warning(run):
     return ('%s: api_token.enabled is false: daprd serves the Dapr APIs of app id %s (state, secrets, invocation of '
             'other apps) to any pod that reaches its Service without a token; %s.'
             % (run.where(), instance['app_id'], guard))
+
+
+def token_on_warning(run):
+    """The warning a run prints when it turns the API token on for daprd pods that run without one: each of
+    their clients without the token is refused (401) by every new pod until it restarts with the token."""
+    instance = run.instance
+    workload = run.workload()
+    if instance['state'] != 'present' or not instance['api_token']['enabled'] or workload is None:
+        return None
+    current = run.before.get(object_key(workload))
+    if current is None:
+        return None
+    annotations = ((current.get('spec') or {}).get('template') or {}).get('metadata', {}).get('annotations') or {}
+    if N.TOKEN_FIELDS[0][3] in annotations:
+        return None
+    return ('%s: api_token.enabled turns the token on: the new daprd pods refuse (401) every call of app id %s '
+            'without it, until each client restarts with the token. Give the clients the token first, from a Secret '
+            'of your own named in api_token.secret_name (see the guide from_chart, The API token and your clients).'
+            % (run.where(), instance['app_id']))

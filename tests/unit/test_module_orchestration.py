@@ -202,6 +202,19 @@ def test_token_kept_and_rotated():
     assert actions['Secret apps/orders-dapr-api-token'] == 'updated' and actions['DaemonSet apps/orders-dapr-shared'] == 'updated'
 
 
+def test_turning_the_token_on_in_place_warns_that_clients_need_it_first():
+    store = {}
+    off = dict(enabled=False, value='', secret_name='', secret_key='token')
+    module = run(store, api_token=off)[2]
+    assert not [w for w in module.warnings if 'turns the token on' in w], 'a new instance has no clients to break'
+    module = run(store)[2]
+    assert [w for w in module.warnings if 'turns the token on' in w and 'secret_name' in w]
+    module = run(store)[2]
+    assert not [w for w in module.warnings if 'turns the token on' in w], 'the token was on already'
+    module = run(store, api_token=off)[2]
+    assert not [w for w in module.warnings if 'turns the token on' in w], 'turning it off costs clients nothing'
+
+
 def test_remove_deletes_everything_owned():
     store = {}
     run(store)
