@@ -5,21 +5,29 @@ SHELL := /bin/bash
 include tools/cluster/cluster.mk
 
 VENV      := .venv
-VENV_OK   := $(VENV)/.installed-$(shell cat test-requirements.txt requirements.txt | sha256sum | cut -c1-12)
+# The newest ansible-core we claim runs in its own venv on Python 3.13 (ansible-core >= 2.20 needs 3.12+):
+# `make test-fast-newest` reruns unit, sanity and galaxy-check there (make <target> VENV=.venv-newest).
+VENV_NEWEST := .venv-newest
+NEWEST    := $(filter $(VENV_NEWEST),$(VENV))
+VENV_REQS := $(if $(NEWEST),test-requirements-newest.txt,test-requirements.txt)
+VENV_PY   := $(if $(NEWEST),$(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python,python3)
+VENV_OK   := $(VENV)/.installed-$(shell cat $(VENV_REQS) requirements.txt | sha256sum | cut -c1-12)
 # helm, kind and kubectl built by the cluster factory come first on PATH; the venv brings ansible.
-export PATH := $(CURDIR)/$(VENV)/bin:$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
+# HELM=4: the factory's helm4 is `helm` for everything make runs (make test-cluster HELM=4, make test-awx HELM=4)
+export HELM ?= 3
+export PATH := $(CURDIR)/$(VENV)/bin:$(if $(filter 4,$(HELM)),$(DAPRKIT_CACHE)/helm4-path:)$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset resilience scale_to_zero upgrade
 
-.PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-cluster test-awx test demo bench
+.PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-awx test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
-$(VENV_OK): test-requirements.txt requirements.txt
-	@test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r test-requirements.txt
+$(VENV_OK): $(VENV_REQS) requirements.txt
+	@test -x $(VENV)/bin/python || $(VENV_PY) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(VENV_REQS) -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(VENV_OK) ## Python tools in .venv (ansible-core 2.19, kubernetes.core, molecule, lint, pytest)
@@ -33,18 +41,25 @@ unit: venv ## unit tests of the pure logic (render, validation, diff, readiness,
 	python -m pytest -q tests/unit tools/cluster/tests/test_netpol.py
 
 sanity: venv ## ansible-test sanity, no ignore file
-	tools/sanity.sh
+	VENV=$(VENV) tools/sanity.sh
 
-galaxy-check: venv ## build the collection, install it elsewhere and load every plugin, role and playbook from there
+galaxy-check: venv ## the built archive: Galaxy's import (galaxy-importer, offline, alone), installed and loaded elsewhere, the sample EE
 	tools/galaxy-check.sh
 
 changelog-check: venv ## dry run of the 0.1.0 release notes in a temporary copy (New Modules/Roles/Playbooks, no bugfixes)
 	python tools/changelog_check.py
 
 kcore-bounds: venv ## the lowest and newest kubernetes.core galaxy.yml claims accept every call we make; the one below refuses
+	@$(MAKE) --no-print-directory VENV=$(VENV_NEWEST) venv
 	python tools/kcore_bounds.py
 
-test-fast: lint unit cluster-test sanity galaxy-check changelog-check kcore-bounds ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster)
+no-deprecations: venv ## offline: every filter, role and module of ours; any deprecation warning fails (tools/no_deprecations.py)
+	python tools/no_deprecations.py
+
+test-fast: lint unit cluster-test sanity galaxy-check changelog-check kcore-bounds test-fast-newest ## the fast tier: lint, unit, cluster tooling tests, sanity, installed-collection check (no cluster), on the lowest and the newest ansible-core
+
+test-fast-newest: ## unit, sanity, galaxy-check and no-deprecations on the newest ansible-core (.venv-newest, Python 3.13)
+	@$(MAKE) --no-print-directory VENV=$(VENV_NEWEST) unit sanity galaxy-check no-deprecations
 
 test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
@@ -54,8 +69,11 @@ test-awx: venv ## the AWX path on kind: least-privilege token, ansible-runner, e
 
 test: test-fast test-cluster ## every tier
 
-demo: venv ## cluster + ansible-playbook site.yml + endpoints and one real call through each instance
+demo: venv ## cluster + site.yml (with a Redis state store, pubsub and an app) + real calls through each instance
 	@$(MAKE) --no-print-directory cluster-engine cluster-registry cluster
+	@# the Dapr CRDs first: the demo's Redis Components and its app must exist before daprd starts
+	ansible-playbook daprkit.dapr.control_plane
+	@tools/demo-app.sh
 	ansible-playbook site.yml
 	@tools/demo-calls.sh
 

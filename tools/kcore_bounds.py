@@ -1,13 +1,15 @@
 #!/usr/bin/env python
 """The kubernetes.core versions galaxy.yml claims, tested: its lower bound and the newest one, and, as a
-control that the test can fail, the last version below the bound.
+control that the test can fail, the last version below the bound. Each runs on the ansible-core of the
+`ansible` release that bundles it: the lowest and the one below on .venv's, the newest on .venv-newest's
+(ansible-core 2.21, Python 3.13), as users get them.
 
 Every kubernetes.core module call the collection makes (the roles' tasks, the playbooks' module_defaults
 and the calls of the dapr_shared action plugin) is run with the same option names against each version,
 with an unreachable API server: kubernetes.core validates its arguments before it connects, so an option
 that version lacks fails as "Unsupported parameters" while a valid call fails later, on the connection.
 Our own modules (which import kubernetes.core's connection spec and client) and their documentation
-(kubernetes.core's doc fragment) are loaded the same way.
+(our own doc fragment) are loaded the same way.
 
 The versions come from the `ansible` package on PyPI, which bundles kubernetes.core (galaxy.ansible.com
 may be unreachable); the wheels and the extracted collections are kept in ~/.cache/daprkit/.
@@ -30,9 +32,11 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.join(ROOT, 'collections'))
 CACHE = os.path.join(os.environ.get('DAPRKIT_CACHE', os.path.expanduser('~/.cache/daprkit')))
 # ansible releases on PyPI and the kubernetes.core each bundles (checked against the wheel's MANIFEST.json).
-# The lowest claimed version is taken from here; the newest is the one of the ansible pinned in
-# test-requirements.txt (already in .venv). No ansible release bundles kubernetes.core 6.0.x.
-BUNDLES = (('11.0.0', '5.0.0'), ('11.13.0', '5.4.1'), ('12.0.0', '6.1.0'))
+# The lowest claimed version is taken from here; the newest is the last entry, the ansible pinned in
+# test-requirements-newest.txt (already in .venv-newest, checked to bundle it). No ansible release bundles
+# kubernetes.core 6.0.x.
+BUNDLES = (('11.0.0', '5.0.0'), ('11.13.0', '5.4.1'), ('12.0.0', '6.1.0'), ('14.5.0', '6.6.0'))
+NEWEST_VENV = os.path.join(ROOT, '.venv-newest')
 ARGUMENT_ERRORS = re.compile(r'Unsupported parameters|missing required arguments|is of type|must be one of|'
                              r'mutually exclusive|required together|ImportError|ModuleNotFoundError|'
                              r'cannot import|No module named|unknown doc_fragment', re.I)
@@ -61,7 +65,8 @@ def other_bounds(bound):
     a lower bound other than galaxy.yml's."""
     problems = []
     sources = (('collections/requirements.yml', lambda d: d['collections']),
-               ('meta/execution-environment.yml', lambda d: d['dependencies']['galaxy']['collections']))
+               ('docs/execution-environment/execution-environment.yml',
+                lambda d: d['dependencies']['galaxy']['collections']))
     for path, entries in sources:
         if not os.path.exists(os.path.join(ROOT, path)):
             continue
@@ -72,6 +77,13 @@ def other_bounds(bound):
                     problems.append('%s asks for kubernetes.core %r; galaxy.yml claims >= %s'
                                     % (path, entry.get('version'), bound))
     return problems
+
+
+def core_of(env):
+    """'ansible-core X.Y.Z' of the ansible-playbook a run's environment finds."""
+    out = subprocess.run(['ansible', '--version'], env=env, capture_output=True, text=True, check=False).stdout
+    match = re.search(r'core ([0-9.]+)', out)
+    return 'ansible-core %s' % (match.group(1) if match else '?')
 
 
 def version_of(collections_dir):
@@ -101,8 +113,13 @@ def bundled(ansible_version):
 
 
 def newest():
-    import ansible_collections.kubernetes.core as kcore  # the venv's, from the pinned ansible package
-    return os.path.dirname(os.path.dirname(os.path.dirname(next(iter(kcore.__path__)))))
+    """The collections dir of .venv-newest (the pinned newest ansible package) and its bin dir."""
+    python = os.path.join(NEWEST_VENV, 'bin', 'python')
+    if not os.path.exists(python):
+        raise SystemExit('kcore-bounds: %s is missing; make venv VENV=.venv-newest' % NEWEST_VENV)
+    probe = 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'
+    kcore = subprocess.run([python, '-c', probe], capture_output=True, text=True, check=True).stdout.strip()
+    return os.path.dirname(os.path.dirname(os.path.dirname(kcore))), os.path.join(NEWEST_VENV, 'bin')
 
 
 def _task_lists():
@@ -130,6 +147,10 @@ def yaml_calls():
     """
     groups = {'group/kubernetes.core.k8s': ['kubernetes.core.k8s', 'kubernetes.core.k8s_info'],
               'group/kubernetes.core.helm': ['kubernetes.core.helm']}
+    # our own action groups (meta/runtime.yml) reach the kubernetes.core modules they list
+    runtime = yaml.safe_load(open(os.path.join(ROOT, 'meta', 'runtime.yml')))
+    for name, members in runtime.get('action_groups', {}).items():
+        groups['group/daprkit.dapr.' + name] = [m for m in members if str(m).startswith('kubernetes.core.')]
     calls, defaults = [], {}
     for path, items in _task_lists():
         for task in _walk_tasks(items if isinstance(items, list) else []):
@@ -176,12 +197,8 @@ def action_plugin_helm_options():
             if isinstance(extra, ast.Call) and getattr(extra.func, 'id', None) == 'dict':
                 options.update((k.arg, k.value.value if isinstance(k.value, ast.Constant) else None)
                                for k in extra.keywords)
-    # the connection options it passes on: a kubeconfig and context, or AWX-style host, token and CA
-    # (kubernetes.core.helm refuses context together with ca_cert, and so do our modules' users)
-    by_kubeconfig = set(o for o in plugin.HELM_AUTH_OPTIONS if o in ('kubeconfig', 'context'))
-    by_token = set(plugin.HELM_AUTH_OPTIONS) - by_kubeconfig
-    return [('plugins/action/dapr_shared.py (%s)' % ', '.join(sorted(auth)), 'kubernetes.core.helm',
-             dict(options, **dict((k, None) for k in auth))) for auth in (by_kubeconfig, by_token)]
+    # its only connection options: the kubeconfig the module writes for the run and the helm wrapper
+    return [('plugins/action/dapr_shared.py', 'kubernetes.core.helm', dict(options, kubeconfig=None, binary_path=None))]
 
 
 # kubernetes.core's action plugins look a kubeconfig path up on the controller before the module runs; an
@@ -224,15 +241,23 @@ def playbook(calls, reference_docs, results_file):
                       'register': 'call_%d' % index, 'ignore_errors': True})
     tasks.append({'name': 'our modules load with this kubernetes.core',
                   'daprkit.dapr.dapr_shared_info': {}, 'register': 'ours', 'ignore_errors': True})
-    results = ', '.join(['call_%d' % i for i in range(len(calls))] + ['ours'])
+    # the helm backend's module side too: its helm host imports kubernetes.core's helm module_utils
+    tasks.append({'name': 'the helm backend loads with this kubernetes.core', 'register': 'ours_helm',
+                  'daprkit.dapr.dapr_shared': {'app_id': 'bounds', 'namespace': 'bounds', 'method': 'helm'},
+                  'ignore_errors': True})
+    results = ', '.join(['call_%d' % i for i in range(len(calls))] + ['ours', 'ours_helm'])
     copy = {'content': '{{ [%s] | to_json }}' % results, 'dest': results_file}
     tasks.append({'name': 'results', 'ansible.builtin.copy': copy})
     return [{'name': 'kubernetes.core bounds', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
              'tasks': tasks}]
 
 
-def environment(collections_dir, work):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+def environment(collections_dir, work, bin_dir=None):
+    path = os.environ.get('PATH', '')
+    if bin_dir:
+        path = '%s:%s' % (bin_dir, path)
+    env = dict(os.environ, PATH=path)
+    env.update(ANSIBLE_CONFIG=os.path.join(work, 'ansible.cfg'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                ANSIBLE_COLLECTIONS_PATH='%s:%s' % (collections_dir, os.path.join(ROOT, 'collections')),
                KUBECONFIG=os.path.join(work, 'no-kubeconfig'), **UNREACHABLE_API)
     for key in ('K8S_AUTH_KUBECONFIG', 'K8S_AUTH_CONTEXT'):
@@ -240,9 +265,9 @@ def environment(collections_dir, work):
     return env
 
 
-def start(label, collections_dir, calls, reference, work):
+def start(label, collections_dir, calls, reference, work, bin_dir=None):
     """Run the calls against one kubernetes.core (in the background): (label, process, results file, env)."""
-    env = environment(collections_dir, work)
+    env = environment(collections_dir, work, bin_dir)
     results_file = os.path.join(work, 'results-%s.json' % label)
     play = os.path.join(work, 'bounds-%s.yml' % label)
     yaml.safe_dump(playbook(calls, reference, results_file), open(play, 'w'), sort_keys=False)
@@ -258,8 +283,9 @@ def problems_of(calls, started):
         return ['ansible-playbook did not finish:\n%s' % output[-3000:]]
     problems = []
     results = json.load(open(results_file))
-    for (where, module, _options), result in zip(calls + [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {})],
-                                                 results):
+    ours = [('plugins/modules', 'daprkit.dapr.dapr_shared_info', {}),
+            ('plugins/modules', 'daprkit.dapr.dapr_shared', {})]
+    for (where, module, _options), result in zip(calls + ours, results):
         message = str(result.get('msg', '')) + str(result.get('module_stderr', '')) + str(result.get('exception', ''))
         if not result.get('failed'):
             problems.append('%s: %s succeeded against an unreachable API server: the check proves nothing'
@@ -293,7 +319,12 @@ def main():
     work = tempfile.mkdtemp(prefix='daprkit-kcore-bounds-')
     try:
         open(os.path.join(work, 'ansible.cfg'), 'w').write('[defaults]\n')
-        versions = [('newest', newest()), ('lowest', bundled(lowest[0]))]
+        newest_dir, newest_bin = newest()
+        if version_of(newest_dir) != BUNDLES[-1][1]:
+            sys.stderr.write('kcore-bounds: .venv-newest has kubernetes.core %s; BUNDLES names %s (ansible %s) as the '
+                             'newest tested\n' % (version_of(newest_dir), BUNDLES[-1][1], BUNDLES[-1][0]))
+            return 1
+        versions = [('newest', newest_dir), ('lowest', bundled(lowest[0]))]
         if below:
             versions.append(('below', bundled(below[-1])))
         else:
@@ -310,8 +341,9 @@ def main():
                              % (version_of(versions[0][1]), upper))
             return 1
         # the option types come from the newest version's documentation
-        reference = module_docs(environment(newest(), work), set(c[1] for c in calls))
-        started = [start(label, path, calls, reference, work) for label, path in versions]
+        reference = module_docs(environment(newest_dir, work, newest_bin), set(c[1] for c in calls))
+        started = [start(label, path, calls, reference, work, newest_bin if label == 'newest' else None)
+                   for label, path in versions]
         failed = False
         for (label, collections_dir), run in zip(versions, started):
             version = version_of(collections_dir)
@@ -329,8 +361,8 @@ def main():
                 sys.stderr.write('kcore-bounds: kubernetes.core %s (%s): %s\n' % (version, label, problem))
             failed = failed or bool(problems)
             if not problems:
-                print('kcore-bounds: kubernetes.core %s (%s): %d kubernetes.core calls and our modules accepted'
-                      % (version, label, len(calls)))
+                print('kcore-bounds: kubernetes.core %s (%s, on %s): %d kubernetes.core calls and our modules accepted'
+                      % (version, label, core_of(run[3]), len(calls)))
         return 1 if failed else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -77,9 +77,20 @@ options:
     type: str
     default: ghcr.io/dapr/daprd
   daprd_version:
-    description: Tag of O(daprd_image); empty means the version of the control plane.
+    description:
+    - Tag of O(daprd_image); empty means the version of the control plane.
+    - 'Dapr supports daprd at most one minor version behind its control plane, never ahead: an instance whose tag starts with
+      another MAJOR.MINOR is refused before any change, unless O(allow_version_skew=true). A control plane whose version cannot
+      be read as MAJOR.MINOR is not compared (the task warns).'
     type: str
     default: ''
+  allow_version_skew:
+    description:
+    - Run O(daprd_version) even when it is more than one minor version behind the control plane, or newer than it, which Dapr
+      does not support (for example during an upgrade that skipped a minor version).
+    - The task then warns instead of refusing.
+    type: bool
+    default: false
   image_pull_policy:
     description: Pull policy of the daprd image.
     type: str
@@ -278,6 +289,41 @@ options:
         default: {}
       monitoring_namespaces:
         description: Namespaces allowed to scrape the metrics port; empty means none.
+        type: list
+        elements: str
+        default: []
+  apps:
+    description:
+    - 'Workloads that use the instance, wired by the collection from this declaration: it server-side applies,'
+    - with a field manager of its own per instance, only C(DAPR_HTTP_ENDPOINT), C(DAPR_GRPC_ENDPOINT) and
+    - (when O(api_token.enabled)) C(DAPR_API_TOKEN) from the token Secret into their containers, the labels
+    - of O(network_policy.client_pod_selector) and the token's hash (a token change rolls them) into their pod
+    - template. Every other field stays as it is. An app removed from the list, or the instance removed,
+    - loses exactly those fields. A listed workload that does not exist fails the task before any change.
+    - An app in another namespace gets a copy of the token, the Secret C(<app_id>.<namespace>.dapr-api-token).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      kind:
+        description: Kind of the workload.
+        type: str
+        default: Deployment
+        choices:
+        - Deployment
+        - StatefulSet
+      name:
+        description: Name of the workload.
+        type: str
+        required: true
+      namespace:
+        description:
+        - Namespace of the workload; empty means the instance's.
+        - Another namespace must be one of O(network_policy.client_namespaces).
+        type: str
+        default: ''
+      containers:
+        description: Names of the containers that get the variables; empty means all.
         type: list
         elements: str
         default: []

@@ -99,9 +99,7 @@ def presence(target, service, slices, pods):
         return dict(reachable=None, ready_endpoints=None, pods=[],
                     reason='Service %s is of type ExternalName; its presence is not checked' % target.service)
     nodes, seen = {}, set()
-    if service is None:
-        reason = 'remote_host %s names Service %s, which does not exist' % (target.host, target.service)
-    else:
+    if service is not None:
         for endpoint_slice in slices:
             for endpoint in endpoint_slice.get('endpoints') or []:
                 # a dual-stack app pod is listed once per address family
@@ -112,7 +110,9 @@ def presence(target, service, slices, pods):
                 node = endpoint.get('nodeName') or ''
                 nodes[node] = nodes.get(node, 0) + 1
     ready = len(seen)
-    if service is not None:
+    if service is None:
+        reason = 'remote_host %s names Service %s, which does not exist' % (target.host, target.service)
+    else:
         reason = 'Service %s has %d ready endpoint%s' % (target.service, ready, '' if ready == 1 else 's')
     local = ((service or {}).get('spec') or {}).get('internalTrafficPolicy') == 'Local'
     per_pod = []
@@ -123,8 +123,8 @@ def presence(target, service, slices, pods):
     if local and service is not None:
         missing = sorted(set(entry['node'] for entry in per_pod if not entry['reachable'] and entry['node']))
         if missing:
-            reason += ', none on node%s %s (internalTrafficPolicy Local)' % ('s' if len(missing) > 1 else '',
-                                                                            ', '.join(missing))
+            plural = 's' if len(missing) > 1 else ''
+            reason += ', none on node%s %s (internalTrafficPolicy Local)' % (plural, ', '.join(missing))
     reachable = all(entry['reachable'] for entry in per_pod) if per_pod else ready > 0
     return dict(reachable=reachable, ready_endpoints=ready, reason=reason, pods=per_pod)
 

@@ -21,9 +21,11 @@ import gzip
 import hashlib
 import inspect
 import json
+import re
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _post_render
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import is_token_secret
 
 # Kinds the chart renders (besides what the post-renderer drops) that the collection replaces.
@@ -130,11 +132,15 @@ def release(instance, cp, version, objects, chart):
     return dict(args=args, plan=plan)
 
 
-def decode_release(secret):
-    """What Helm keeps of a release revision in its storage Secret (data.release: base64 of gzipped JSON):
-    status, chart name and version, and the user-supplied values. Unreadable: status 'unknown'."""
+def decode_release(record):
+    """What Helm keeps of a release revision in its storage object: status, chart name and version, and the
+    user-supplied values. data.release is gzipped JSON in base64, which a Secret's data encodes once more
+    (driver secret) and a ConfigMap's data holds as is (driver configmap). Unreadable: status 'unknown'."""
     try:
-        raw = base64.b64decode(base64.b64decode((secret.get('data') or {})['release']))
+        raw = (record.get('data') or {})['release']
+        if record.get('kind', 'Secret') == 'Secret':
+            raw = base64.b64decode(raw)
+        raw = base64.b64decode(raw)
         if raw[:2] == b'\x1f\x8b':
             raw = gzip.decompress(raw)
         record = json.loads(raw.decode('utf-8'))
@@ -158,3 +164,106 @@ def release_unchanged(current, args):
 
 def _canonical(values):
     return json.dumps(values, sort_keys=True)
+
+
+# -- the helm program and its storage, as found on the host that runs the module -------------------
+
+HELM_MINIMUM = (3, 13)
+# HELM_DRIVER -> the kind of the objects in which Helm keeps its releases (Helm's own spellings)
+STORAGE_DRIVERS = {'': 'Secret', 'secret': 'Secret', 'secrets': 'Secret',
+                   'configmap': 'ConfigMap', 'configmaps': 'ConfigMap'}
+# Helm 4's plugin list changed shape: kubernetes.core.helm parses it (and runs Helm 4) from 6.4.0 on
+KUBERNETES_CORE_FOR_HELM4 = (6, 4, 0)
+
+
+def helm_version(output):
+    """(major, minor, patch, text) from the output of `helm version` (full or --short); None if unreadable.
+    A build without version stamping says "v4.3": patch 0."""
+    match = re.search(r'Version:"(v?(\d+)\.(\d+)(?:\.(\d+))?[^"]*)"', output or '') or \
+        re.match(r'\s*(v?(\d+)\.(\d+)(?:\.(\d+))?\S*)', output or '')
+    if not match:
+        return None
+    return int(match.group(2)), int(match.group(3)), int(match.group(4) or 0), match.group(1)
+
+
+def helm_program(output, binary='helm'):
+    """What the helm backend knows of the helm it runs: its version and how it takes a post-renderer
+    (Helm 3: the path of an executable; Helm 4: the name of a postrenderer/v1 plugin). Refuses a helm
+    below 3.13 (--plain-http, and the version the backend is tested with), naming what it found."""
+    found = helm_version(output)
+    if found is None:
+        raise DaprSharedError('method helm: cannot tell the version of %s from `helm version`: %r; helm 3.13 or '
+                              'later (Helm 3 or 4) is required' % (binary, (output or '').strip()[:200]))
+    if found[:2] < HELM_MINIMUM:
+        raise DaprSharedError('method helm: %s is helm %s; helm 3.13 or later (Helm 3 or 4) is required'
+                              % (binary, found[3]))
+    if found[0] > 4:
+        raise DaprSharedError('method helm: %s is helm %s; this collection supports Helm 3 (3.13 or later) and '
+                              'Helm 4' % (binary, found[3]))
+    return dict(binary=binary, version=found[3], major=found[0],
+                post_renderer='plugin' if found[0] >= 4 else 'path')
+
+
+def storage_kind(driver):
+    """The kind Helm keeps releases in for HELM_DRIVER; sql and memory (and unknown names) are refused: the
+    collection reads releases from the cluster (the no-op shortcut, interrupted operations, ownership)."""
+    name = (driver or '').strip().lower()
+    if name in STORAGE_DRIVERS:
+        return STORAGE_DRIVERS[name]
+    why = {'sql': 'keeps releases in a SQL database the collection cannot read',
+           'memory': 'keeps releases only in memory, so every run would install again'}.get(
+        name, 'is not a storage driver Helm knows')
+    raise DaprSharedError('method helm: HELM_DRIVER=%s %s; use HELM_DRIVER=secret (the default) or configmap'
+                          % (driver, why))
+
+
+def helm4_supported(kubernetes_core_version):
+    """Whether kubernetes.core.helm (of that version, "6.2.0") can run Helm 4; True when unknown."""
+    parts = re.match(r'(\d+)\.(\d+)\.(\d+)', kubernetes_core_version or '')
+    return not parts or tuple(int(p) for p in parts.groups()) >= KUBERNETES_CORE_FOR_HELM4
+
+
+# -- a release interrupted mid-operation -------------------------------------------------------
+
+PENDING = ('pending-install', 'pending-upgrade', 'pending-rollback')
+ONCE_DEPLOYED = ('deployed', 'superseded')
+
+
+def storage_revisions(records):
+    """[(revision, status)] of a release's storage objects, from the labels Helm keeps on them (version,
+    status), newest first."""
+    out = []
+    for record in records:
+        labels = (record.get('metadata') or {}).get('labels') or {}
+        try:
+            out.append((int(labels.get('version') or 0), labels.get('status') or 'unknown'))
+        except ValueError:
+            out.append((0, labels.get('status') or 'unknown'))
+    return sorted(out, reverse=True)
+
+
+def recovery(revisions):
+    """What to do with a release whose newest revision Helm left pending (an install, upgrade or rollback
+    interrupted: Helm refuses every later operation with "another operation is in progress"):
+    None when it is not pending; else dict(action='rollback', revision=<the newest revision that was
+    deployed>) or, when no revision ever was, dict(action='uninstall'); both with pending=<status> and
+    pending_revision."""
+    if not revisions or revisions[0][1] not in PENDING:
+        return None
+    pending_revision, status = revisions[0]
+    deployed = [r for r, s in revisions[1:] if s == 'deployed'] or [r for r, s in revisions[1:] if s in ONCE_DEPLOYED]
+    decision = dict(pending=status, pending_revision=pending_revision)
+    if deployed:
+        decision.update(action='rollback', revision=max(deployed))
+    else:
+        decision.update(action='uninstall')
+    return decision
+
+
+def recovery_message(key, decision):
+    if decision['action'] == 'rollback':
+        return ('instance %s: Helm release left %s at revision %s (an interrupted helm operation); rolled back to '
+                'revision %s, the last deployed one, before converging'
+                % (key, decision['pending'], decision['pending_revision'], decision['revision']))
+    return ('instance %s: Helm release left %s at revision %s (an interrupted helm operation) and never deployed; '
+            'uninstalled before installing it again' % (key, decision['pending'], decision['pending_revision']))

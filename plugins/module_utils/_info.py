@@ -10,6 +10,8 @@ __metaclass__ = type
 from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
+from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import each
 
 WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
@@ -45,8 +47,64 @@ def describe_workload(workload, pods, cluster_domain):
     )
 
 
+def wiring_expectation(entry, daprd_workload, policy, cluster_domain):
+    """Pure: what an app wired to this instance must carry, from what the cluster holds: the daprd pods' token
+    (reference and hash) and the NetworkPolicy's clients (namespaces and pod labels)."""
+    token = entry.get('api_token')
+    rule = (((policy or {}).get('spec') or {}).get('ingress') or [{}])[0]
+    sources = rule.get('from') or []
+    client_namespaces = [((s.get('namespaceSelector') or {}).get('matchLabels') or {}).get('kubernetes.io/metadata.name')
+                         for s in sources]
+    labels = ((sources[0].get('podSelector') or {}).get('matchLabels') or {}) if sources else {}
+    instance = dict(app_id=entry['app_id'], namespace=entry['namespace'], cluster_domain=cluster_domain,
+                    api_token=dict(enabled=bool(token), secret_name=(token or {}).get('secret_name') or '',
+                                   secret_key=(token or {}).get('secret_key') or 'token'),
+                    network_policy=dict(enabled=policy is not None, client_pod_selector=dict(labels),
+                                        client_namespaces=[ns for ns in client_namespaces if ns]))
+    annotations = (((daprd_workload.get('spec') or {}).get('template') or {}).get('metadata') or {}).get('annotations') or {}
+    return instance, W.expected(instance, annotations.get(W.ANNOTATION_TOKEN_HASH))
+
+
+def wired_apps(workloads, want, manager):
+    """Pure: the workloads wired by `manager`, each with whether it is current (_wiring.status)."""
+    return [W.status(w, want, manager) for w in sorted(workloads, key=W.key_of) if W.wired_by(w, manager)]
+
+
+def _read_wiring(service, found, daprd_workloads, cluster_domain):
+    """Each instance's wired apps: its NetworkPolicy, then the Deployments and StatefulSets of its namespace and its
+    clients' (one list per kind and namespace). A refused read makes them unknown (null, with the reason)."""
+    policies = each(lambda entry: _optional(lambda: service.get('networking.k8s.io/v1', 'NetworkPolicy', S.names(
+        entry['app_id'])['network_policy'], entry['namespace'])), found)
+    wants = [wiring_expectation(entry, workload, None if isinstance(policy, DaprSharedError) else policy, cluster_domain)
+             for entry, workload, policy in zip(found, daprd_workloads, policies)]
+    namespaces = sorted(set(ns for instance, _w in wants for ns in W.namespaces(instance)))
+
+    def list_namespace(ns):
+        return [dict(item, kind=kind) for kind in W.KINDS for item in service.list(W.API_VERSION, kind, namespace=ns)]
+
+    listed = dict(zip(namespaces, each(lambda ns: _optional(lambda: list_namespace(ns)), namespaces)))
+    for entry, (instance, want), policy in zip(found, wants, policies):
+        lists = [listed[ns] for ns in W.namespaces(instance)]
+        failed = [answer for answer in [policy] + lists if isinstance(answer, DaprSharedError)]
+        if failed:
+            entry['apps'], entry['apps_reason'] = None, 'could not read what its apps must carry: %s' % failed[0].msg
+            continue
+        entry['apps_reason'] = None
+        entry['apps'] = wired_apps([w for answer in lists for w in answer or []], want, W.manager_of(instance))
+
+
+def _optional(read):
+    """A read whose refusal (typically no right to it) is reported, not raised."""
+    try:
+        return read()
+    except ApiUnreachable:
+        raise
+    except DaprSharedError as exc:
+        return exc
+
+
 def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local'):
-    found = []
+    found, daprd_workloads = [], []
     for api_version, kind in (('apps/v1', 'DaemonSet'), ('apps/v1', 'Deployment')):
         for workload in service.list(api_version, kind, namespace=namespace, label_selector=WORKLOAD_SELECTOR):
             workload['kind'] = kind
@@ -56,8 +114,10 @@ def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local')
             if app_id and entry['app_id'] != app_id:
                 continue
             found.append(entry)
+            daprd_workloads.append(workload)
     apps = each(lambda entry: _app.read_presence(service, entry['app_target'], _app.daprd_pods(entry['readiness'])), found)
     for entry, app in zip(found, apps):
         del entry['app_target']
         entry['app'] = app
+    _read_wiring(service, found, daprd_workloads, cluster_domain)
     return sorted(found, key=lambda e: (e['namespace'], e['app_id']))

@@ -11,9 +11,9 @@ and adds the objects the chart lacks (trust anchors, NetworkPolicy). What it dro
 - ClusterRole/ClusterRoleBinding: the chart grants every release read access to every Secret in
   the cluster, for an init container that copies the issuer key into the app namespace;
 - the chart's Secret: the API token lives in a Secret of the collection, outside Helm's history;
-- hooks, should a Helm version pass them here (Helm 3 does not post-render hooks; the collection
-  uninstalls with --no-hooks instead): the pre-delete Pod pulls rancher/kubectl from Docker Hub to
-  delete the ConfigMap only upstream's init container makes.
+- hooks (Helm 4 post-renders them, Helm 3 does not; the collection uninstalls with --no-hooks for
+  Helm 3): the pre-delete Pod pulls rancher/kubectl from Docker Hub to delete the ConfigMap only
+  upstream's init container makes.
 
 An object of the chart this program does not know makes it fail, so a new chart version cannot
 slip anything past it. The action plugin writes this file, with the plan, to the host that runs
@@ -25,10 +25,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import sys
 
 DROPPED_KINDS = ('ClusterRole', 'ClusterRoleBinding', 'Secret')
 HOOK_ANNOTATION = 'helm.sh/hook'
+ERROR_FILE = 'error'
 HELM_LABELS = ('helm.sh/chart', 'app.kubernetes.io/managed-by')
 
 
@@ -82,7 +84,12 @@ def main(plan, stdin=None, stdout=None):
     try:
         objects = post_render(list(yaml.safe_load_all(stdin)), plan)
     except PostRenderError as exc:
-        sys.stderr.write('daprkit.dapr post-renderer: %s\n' % exc)
+        message = 'daprkit.dapr post-renderer: %s\n' % exc
+        sys.stderr.write(message)
+        if os.environ.get('HELM_PLUGIN_DIR'):
+            # Helm 4 runs a post-renderer plugin without showing its stderr: the action plugin reads this file
+            with open(os.path.join(os.environ['HELM_PLUGIN_DIR'], ERROR_FILE), 'w') as out:
+                out.write(message)
         return 1
     yaml.safe_dump_all(objects, stdout, default_flow_style=False)
     return 0

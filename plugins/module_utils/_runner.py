@@ -31,6 +31,8 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
+from ansible_collections.daprkit.dapr.plugins.module_utils import _versions as VS
+from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import DifferenceTracker, compare, describe, object_key
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError, InvalidInstance
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Failed, NotRun, each, each_after
@@ -113,12 +115,19 @@ class InstanceRun(object):
         self.release_exists = False
         self.release = None           # helm: the latest revision Helm keeps (_helm.decode_release)
         self.release_unchanged = False
+        self.recovery = None          # helm: what to do with a release an interrupted operation left pending
+        self.release_actions = []     # helm: what this call did to the release itself (a rollback)
         self.uninstall_first = False
         self.helm = None
         self.tracker = DifferenceTracker()
         self.planned = DifferenceTracker()  # helm: the release's objects as the post-renderer will make them
         self.readiness = None
         self.app = None  # _app.presence: whether the app behind remote_host is there for each daprd pod
+        self.token_value = None       # the API token, for its copies in other namespaces (never returned)
+        self.token_hash = None
+        self.workloads = {}           # wiring: (kind, namespace, name) -> the apps' workloads, as read
+        self.copies = {}              # wiring: namespace -> this instance's token copy there
+        self.wiring = []              # wiring: WiringStep of what to apply or delete, in order
 
     def where(self):
         return 'instance %s' % self.key
@@ -135,12 +144,43 @@ class InstanceRun(object):
         return next((o for o in self.desired if o['kind'] in WORKLOAD_KINDS), None)
 
 
+class NoHelm(object):
+    """A runner without a helm host (the wait step): asking it for Helm is a bug."""
+
+    def storage_kind(self):
+        return 'Secret'
+
+    def check(self):
+        raise DaprSharedError('internal error: Helm is needed, but this step has no helm host')
+
+    prepare = rollback = check
+
+
+class WiringStep(object):
+    """One wiring action on one object: wire an app, unwire it, copy the token into an app's namespace, or
+    delete a copy no app uses any more."""
+
+    def __init__(self, action, obj, before, field=None):
+        self.action = action   # 'wire' | 'unwire' | 'copy' | 'drop'
+        self.obj = obj         # what is applied (or deleted)
+        self.before = before
+        self.field = field     # apps[i], to name in messages
+        self.after = None      # the server's answer to the dry run, then to the apply
+        self.result = None     # created | updated | unchanged | deleted, once done (or planned, in check mode)
+
+    def where(self, run):
+        return '%s: %s' % (run.where(), self.field) if self.field else run.where()
+
+
 class Runner(object):
-    def __init__(self, module, service, chart=None):
+    def __init__(self, module, service, chart=None, helm=None):
         self.module = module
         self.service = service
         self.chart = chart or {}
+        self.helm = helm or NoHelm()
         self._control_planes = {}
+        self._storage_kind = None
+        self.step = 'apply'
 
     # -- step 2: read -------------------------------------------------------------------------
     def _control_plane(self, namespace):
@@ -167,16 +207,17 @@ class Runner(object):
                 raise DaprSharedError('%s: %s.secret_name: Secret %s/%s has no key %r; create it first or let the '
                                       'module generate a token' % (run.where(), field, instance['namespace'], ref[0], ref[1]))
             self.module.no_log_values.add(current)
+            if field == 'api_token':
+                run.token_value = current  # its copies in the apps' namespaces hold it too
             return None, fingerprint(current)
         value = current if current else secrets.token_urlsafe(48)
         self.module.no_log_values.add(value)
         return value, fingerprint(value)
 
-    def namespaces(self, runs):
+    def namespaces(self, runs, existing=None):
         """Whether each instance's namespace exists; with create_namespaces, the missing ones of present
         instances are created first (in check mode only reported), so the dry runs can check every object."""
-        namespaces = sorted(set(run.instance['namespace'] for run in runs))
-        existing = dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+        existing = existing if existing is not None else self.namespaces_existing(runs)
         created = set()
         if self.module.params.get('create_namespaces'):
             first_of = {}
@@ -192,15 +233,36 @@ class Runner(object):
             run.namespace_new = run.instance['namespace'] in created
             run.namespace_exists = existing[run.instance['namespace']] or run.namespace_new
 
+    def namespaces_existing(self, runs):
+        namespaces = sorted(set(run.instance['namespace'] for run in runs))
+        return dict(zip(namespaces, each(self.service.namespace_exists, namespaces)))
+
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
 
     def read(self, runs):
-        """Everything the later steps compare against. Each kind of read goes out for every instance together."""
-        self.namespaces(runs)
-        here = [run for run in runs if run.may_hold_objects()]
+        """Everything the later steps compare against. Each kind of read goes out for every instance together.
+        The control plane, and Helm (program, version, storage driver), are checked before the first change: a
+        namespace creation."""
+        # the control plane first: its version decides whether an instance may run at all
+        self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
+                                  check_skew=self.step == 'apply')
+        if self.step == 'apply':
+            # the apps the instances wire (and wired before): a listed app that does not exist is refused here
+            self._read_wiring(runs)
+        existing = self.namespaces_existing(runs)
+        if self.step == 'apply' and any(run.method == 'helm' for run in runs):
+            self.helm.prepare(self.module.params)
+        here = [run for run in runs if existing[run.instance['namespace']]]
         for run, release in zip(here, each(self._release, here)):
             run.release, run.release_exists = release, release is not None
+            if self.step == 'apply' and run.method == 'helm' and run.instance['state'] == 'present':
+                run.recovery = _helm.recovery((release or {}).get('revisions'))
+            if run.recovery and run.recovery['action'] == 'uninstall':
+                run.uninstall_first = True  # never deployed: nothing to roll back to, the release goes first
+        if self.step == 'apply' and any(run.release_exists for run in runs):
+            self.helm.prepare(self.module.params)  # a release to uninstall (removal, switch to manifests) needs Helm
+        self.namespaces(runs, existing)
         owned, listed = {}, {}
         for namespace in sorted(set(run.instance['namespace'] for run in here)):
             for obj in self.service.managed_objects(namespace):
@@ -218,7 +280,6 @@ class Runner(object):
                 raise DaprSharedError('%s: namespace: %s does not exist; create it first or set create_namespaces'
                                       % (run.where(), run.instance['namespace']))
             present.append(run)
-        self._read_control_planes(present)
         for run, tokens in zip(present, each(self._tokens, present)):
             run.desired = render_instance(run.instance, run.control_plane, run.version, tokens)
             run.module_objects = run.desired if run.method == 'manifests' else [
@@ -238,13 +299,31 @@ class Runner(object):
             self._check_owners(run)
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
+        if self.step == 'apply':
+            for run in runs:
+                self._plan_wiring(run)
+
+    def storage_kind(self):
+        """Where Helm keeps releases (HELM_DRIVER). A task with no Helm in it reads Secrets, Helm's default, when
+        the driver is one Helm can only be refused for (a release found there is checked again)."""
+        if self._storage_kind is None:
+            try:
+                self._storage_kind = self.helm.storage_kind()
+            except DaprSharedError:
+                self._storage_kind = 'Secret'
+        return self._storage_kind
 
     def _release(self, run):
-        return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'])
+        return self.service.helm_release(run.instance['namespace'], N.names(run.instance['app_id'], 'helm')['helm_release'],
+                                         self.storage_kind())
 
-    def _read_control_planes(self, runs):
+    def _read_control_planes(self, runs, check_skew=True):
+        """The control plane of every instance, and the daprd version each runs; refuses (all instances at once)
+        a daprd version Dapr does not support with its control plane. The wait step reads again without
+        checking: the apply step checked and warned."""
         namespaces = sorted(set(run.instance['control_plane_namespace'] for run in runs) - set(self._control_planes))
         self._control_planes.update(zip(namespaces, each(lambda ns: CP.read(self.service, ns), namespaces)))
+        problems = []
         for run in runs:
             instance = run.instance
             cp = self._control_plane(instance['control_plane_namespace'])
@@ -259,9 +338,23 @@ class Runner(object):
             if not run.version:
                 raise InvalidInstance(['%s: daprd_version: the control plane in %s reports no version; set '
                                        'daprd_version' % (run.where(), cp.namespace)])
+            if instance['daprd_version'] and check_skew:
+                problem, warning = VS.daprd_skew(run.where(), instance['daprd_version'], cp.version, cp.namespace,
+                                                 instance['allow_version_skew'])
+                if problem:
+                    problems.append(problem)
+                if warning:
+                    self.module.warn(warning)
+        if problems:
+            raise InvalidInstance(problems)
 
     def _tokens(self, run):
-        return dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+        tokens = dict((field, self._resolve_token(run, field)) for field, _e, _s, _a in N.TOKEN_FIELDS)
+        value, digest = tokens['api_token']
+        if value is not None:
+            run.token_value, digest = value, fingerprint(value)  # as render_instance annotates the daprd pods
+        run.token_hash = digest
+        return tokens
 
     def _current(self, pair):
         obj = pair[1]
@@ -278,6 +371,162 @@ class Runner(object):
             elif owner not in ('manifests', 'helm'):
                 raise DaprSharedError('%s: %s already exists and %s; refusing to take it over. Remove it, or choose '
                                       'another app_id or namespace.' % (run.where(), describe(obj), owner))
+
+    # -- wiring: the apps of each instance (_wiring.py) -----------------------------------------
+    def _read_wiring(self, runs):
+        """The Deployments and StatefulSets, and the token copies, of every namespace an instance may have wired
+        apps in: one list per kind and namespace, whatever the number of instances and apps there."""
+        required = set()
+        for run in runs:
+            if run.instance['state'] == 'present':
+                required.update(W.app_namespace(run.instance, app) for app in run.instance['apps'])
+        namespaces = sorted(set(ns for run in runs for ns in W.namespaces(run.instance)))
+        reads = [(ns, kind) for ns in namespaces for kind in W.KINDS + ('Secret',)]
+        listed = dict((ns, ([], [])) for ns in namespaces)
+        for (ns, kind), answer in zip(reads, each(self._list_wiring, reads, keep_errors=True)):
+            if isinstance(answer, Failed):
+                # without apps there, nothing may have been wired there by a token that cannot even list
+                if ns in required or not _forbidden(answer.error):
+                    raise answer.error
+                answer = []
+            listed[ns][1 if kind == 'Secret' else 0].extend(answer)
+        problems = []
+        for run in runs:
+            instance = run.instance
+            manager = W.manager_of(instance)
+            for ns in W.namespaces(instance):
+                workloads, copies = listed[ns]
+                for workload in workloads:
+                    if W.wired_by(workload, manager):
+                        run.workloads[W.key_of(workload)] = workload
+                for secret in copies:
+                    if W.is_copy_of(secret, instance['namespace'], instance['app_id']):
+                        run.copies[ns] = secret
+            if instance['state'] != 'present':
+                continue
+            for index, app in enumerate(instance['apps']):
+                ns = W.app_namespace(instance, app)
+                key = W.workload_key(app['kind'], ns, app['name'])
+                current = next((w for w in listed[ns][0] if W.key_of(w) == key), None)
+                if current is None:
+                    problems.append('%s: apps[%d]: %s %s/%s does not exist; create it before wiring it, or remove it '
+                                    'from apps' % (run.where(), index, app['kind'], ns, app['name']))
+                    continue
+                run.workloads[key] = current
+                missing = [c for c in app['containers'] if c not in W.container_names(current)]
+                if missing:
+                    problems.append('%s: apps[%d].containers: %s %s/%s has no container %s (it has %s)' % (
+                        run.where(), index, app['kind'], ns, app['name'], ', '.join(missing),
+                        ', '.join(W.container_names(current))))
+        if problems:
+            raise InvalidInstance(problems)
+
+    def _list_wiring(self, read):
+        """One kind in one namespace: the workloads apps may be, or the token copies (by their label)."""
+        namespace, kind = read
+        if kind == 'Secret':
+            items = self.service.list('v1', kind, namespace=namespace, label_selector=W.COPY_SELECTOR)
+        else:
+            items = self.service.list(W.API_VERSION, kind, namespace=namespace)
+        for item in items:
+            item.setdefault('apiVersion', 'v1' if kind == 'Secret' else W.API_VERSION)
+            item.setdefault('kind', kind)
+        return items
+
+    def _plan_wiring(self, run):
+        """What wiring applies for one instance: copies of the token first, then each app; then the apps no
+        longer listed (or all, the instance removed) lose what was applied, and unused copies go."""
+        instance = run.instance
+        present = instance['state'] == 'present'
+        want = W.expected(instance, run.token_hash)
+        wired = set()
+        if present:
+            copies = sorted(set(W.app_namespace(instance, app) for app in instance['apps']) - set([instance['namespace']]))
+            for ns in copies if want['token_ref'] else []:
+                run.wiring.append(WiringStep('copy', W.token_copy(want, ns, run.token_value), run.copies.get(ns),
+                                             'apps (the token in namespace %s)' % ns))
+            for index, app in enumerate(instance['apps']):
+                ns = W.app_namespace(instance, app)
+                key = W.workload_key(app['kind'], ns, app['name'])
+                current = run.workloads[key]
+                wired.add(key)
+                containers = app['containers'] or W.container_names(current)
+                run.wiring.append(WiringStep('wire', W.patch(app['kind'], ns, app['name'], containers, want), current,
+                                             'apps[%d]' % index))
+        else:
+            copies = []
+        for key, workload in sorted(run.workloads.items()):
+            if key not in wired:
+                run.wiring.append(WiringStep('unwire', W.empty_intent(workload), workload))
+        for ns, secret in sorted(run.copies.items()):
+            if ns not in copies or not want['token_ref']:
+                run.wiring.append(WiringStep('drop', secret, secret))
+
+    def _wiring_apply(self, run, step, dry_run=False):
+        return self.service.apply(step.obj, dry_run=dry_run, field_manager=W.manager_of(run.instance), force=False)
+
+    def _dry_run_wiring(self, runs):
+        """The server checks every wiring change too (a field another manager set to another value is a
+        conflict, refused, not taken over); returns the problems."""
+        pairs = [(run, step) for run in runs for step in run.wiring if step.action != 'drop']
+        problems = []
+        for (run, step), answer in zip(pairs, each(lambda pair: self._wiring_apply(pair[0], pair[1], dry_run=True),
+                                                   pairs, keep_errors=True)):
+            if not isinstance(answer, Failed):
+                step.after = answer
+            elif isinstance(answer.error, DaprSharedError) and not isinstance(answer.error, ApiUnreachable):
+                hint = ''
+                if answer.error.details.get('status') == 409:
+                    hint = ('. Another field manager set these fields to other values: remove them from its manifest, '
+                            'or leave this app out of apps and wire it by hand (see the wiring guide)')
+                problems.append('%s: the API server refuses the wiring of %s: %s%s'
+                                % (step.where(run), describe(step.obj), answer.error.msg, hint))
+            else:
+                raise answer.error
+        return problems
+
+    def _wire(self, runs):
+        """Apply what the dry runs showed to differ: copies of the token before the apps that read them."""
+        failures = []
+        for actions in (('copy',), ('wire', 'unwire')):
+            steps = [(run, step) for run in runs for step in run.wiring if step.action in actions]
+            todo = []
+            for run, step in steps:
+                if not self._wiring_changes(run, step):
+                    self._record_wiring(run, step)
+                elif self.module.check_mode:
+                    self._record_wiring(run, step)
+                else:
+                    todo.append((run, step))
+            for (run, step), after in zip(todo, each(lambda pair: self._wiring_apply(*pair), todo, keep_errors=True)):
+                if isinstance(after, Failed):
+                    failures.append(after.error)
+                else:
+                    step.after = after
+                    self._record_wiring(run, step)
+            if failures:
+                raise failures[0]
+        drops = [(run, step) for run in runs for step in run.wiring if step.action == 'drop']
+        failures = self._delete([(run, step.obj) for run, step in drops])
+        if failures:
+            raise failures[0]
+        for _run, step in drops:
+            step.result = 'deleted'
+
+    @staticmethod
+    def _wiring_changes(run, step):
+        if step.action == 'copy':
+            return compare(step.before, step.after) != 'unchanged'
+        return W.changes(step.before, step.after, W.manager_of(run.instance))
+
+    def _record_wiring(self, run, step):
+        """Into the instance's tracker (changed, objects, diff): a workload as far as wiring goes (W.project)."""
+        if step.action == 'copy':
+            action = compare(step.before, step.after)
+        else:
+            action = 'updated' if self._wiring_changes(run, step) else 'unchanged'
+        step.result = action
+        run.tracker.record(action, W.project(step.before), W.project(step.after))
 
     # -- step 3: dry run ----------------------------------------------------------------------
     def dry_run(self, runs):
@@ -301,12 +550,29 @@ class Runner(object):
                     run.where(), '%s: ' % field if field else '', describe(obj), answer.error.msg))
             else:
                 raise answer.error
+        problems += self._dry_run_wiring(runs)
         if problems:
             raise InvalidInstance(problems)
 
     # -- step 4: apply ------------------------------------------------------------------------
+    def recover(self, runs):
+        """A release an interrupted helm operation left pending: rolled back to its last deployed revision
+        (one that never deployed goes first, as in a switch of backend), said in a warning and in its objects.
+        In check mode only said."""
+        for run in (run for run in runs if run.recovery):
+            self.module.warn(_helm.recovery_message(run.key, run.recovery))
+            if run.recovery['action'] != 'rollback':
+                continue
+            release = N.names(run.instance['app_id'], 'helm')['helm_release']
+            if not self.module.check_mode:
+                self.helm.rollback(self.module.params, release, run.instance['namespace'], run.recovery['revision'])
+                run.release = self._release(run)
+            run.release_actions.append(dict(object='Helm release %s' % run.key, action='rolled back',
+                                            revision=run.recovery['revision'], was=run.recovery['pending']))
+
     def apply(self, runs):
         """Credentials, configuration and Services first, then the workloads that use them, then pruning."""
+        self.recover(runs)
         removals = [(run, obj) for run in runs if run.instance['state'] == 'absent' for obj in run.stale]
         changes = []
         for run in runs:
@@ -322,6 +588,8 @@ class Runner(object):
                     run.tracker.record(action, before, after)
                 else:
                     changes.append((run, obj, before, action))
+        # the apps of a removed instance stop using it before its token Secret and Service go
+        self._wire([run for run in runs if run.instance['state'] == 'absent'])
         failures = []
         for workloads in (False, True):
             failures += self._delete([(r, o) for r, o in removals if (o['kind'] in WORKLOAD_KINDS) != workloads])
@@ -341,6 +609,8 @@ class Runner(object):
                                       for obj in run.stale])
         if failures:
             raise failures[0]
+        # the apps last, once the token Secret and the Service they use are in place (the same for both backends)
+        self._wire([run for run in runs if run.instance['state'] != 'absent'])
         for run in runs:
             if run.method == 'helm' and run.instance['state'] != 'absent' and not run.uninstall_first:
                 run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
@@ -403,14 +673,21 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
+        self.step = step
         self.read(runs)
         if step == 'wait':
             return self._wait_only(runs)
+        for run in runs:
+            warning = token_off_warning(run)
+            if warning:
+                self.module.warn(warning)
         self.dry_run(runs)
         try:
             self.apply(runs)
             handoff = [run for run in runs if run.helm or run.uninstall_first or
                        (run.instance['state'] == 'absent' and run.release_exists)]
+            if handoff:
+                helm_files = self.helm.prepare(self.module.params)  # done while reading, unless Helm showed up late
             if self.module.params.get('wait') and not self.module.check_mode:
                 # before a release takes over their names, the objects of the other backend must be gone
                 self.wait_gone(runs, self.module.params['wait_timeout'])
@@ -424,7 +701,10 @@ class Runner(object):
         self._read_readiness(runs)
         if not handoff:  # else the wait step, after Helm, reads it once
             self._read_apps(runs)
-        return self.results(runs, complete=not handoff)
+        result = self.results(runs, complete=not handoff)
+        if handoff:
+            result['helm_program'] = helm_files
+        return result
 
     def _wait_only(self, runs):
         if self.module.params.get('wait') and not self.module.check_mode:
@@ -443,16 +723,23 @@ class Runner(object):
     def result(self, run):
         instance = run.instance
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
-                     strategy=instance['strategy'], state=instance['state'], changed=run.tracker.changed,
-                     objects=run.tracker.actions() + run.planned.actions(), readiness=run.readiness, app=run.app)
+                     strategy=instance['strategy'], state=instance['state'],
+                     changed=run.tracker.changed or bool(run.release_actions),
+                     objects=run.tracker.actions() + run.planned.actions() + run.release_actions,
+                     readiness=run.readiness, app=run.app)
         if run.release_unchanged:
             entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
         if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
             entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
                                            release_namespace=instance['namespace'])
+            if run.recovery:
+                entry['helm_uninstall_reason'] = run.recovery['pending']
         if run.helm:
             entry['helm'] = run.helm
             entry['helm_release_exists'] = run.release_exists
+        if run.wiring:
+            entry['apps'] = [dict(object=describe(step.obj), step=step.action, field=step.field,
+                                  action=step.result) for step in run.wiring]
         if instance['state'] != 'present':
             return entry
         endpoints = N.endpoints(instance['app_id'], instance['namespace'], instance['cluster_domain'])
@@ -481,3 +768,22 @@ class Runner(object):
                 if key in entries[0]:
                     result[key] = entries[0][key]
         return result
+
+
+def _forbidden(error):
+    return isinstance(error, DaprSharedError) and error.details.get('status') == 403
+
+
+def token_off_warning(run):
+    """The warning a run prints for a present instance without an API token."""
+    instance = run.instance
+    if instance['state'] != 'present' or instance['api_token']['enabled']:
+        return None
+    if instance['network_policy']['enabled']:
+        guard = ('its NetworkPolicy is then the only guard, and only where the cluster\'s network plugin enforces '
+                 'NetworkPolicy')
+    else:
+        guard = 'network_policy is disabled too: nothing guards them'
+    return ('%s: api_token.enabled is false: daprd serves the Dapr APIs of app id %s (state, secrets, invocation of '
+            'other apps) to any pod that reaches its Service without a token; %s.'
+            % (run.where(), instance['app_id'], guard))

@@ -29,6 +29,7 @@ LOG_LEVELS = ('debug', 'info', 'warn', 'error')
 LOG_FORMATS = ('text', 'json')
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 MTLS_MODES = ('auto', 'enabled', 'disabled')
+APP_KINDS = ('Deployment', 'StatefulSet')
 DEFAULT_METRICS_PORT = 9090
 MIN_TOKEN_LENGTH = 32
 
@@ -115,8 +116,16 @@ FIELDS = dict(
     app_protocol=Field('str', 'http', 'Protocol daprd uses to reach the app.', choices=APP_PROTOCOLS, sample='grpc'),
     daprd_image=Field('str', 'ghcr.io/dapr/daprd', 'Image repository of daprd, without tag.',
                       sample='registry.example.com/daprd'),
-    daprd_version=Field('str', '', 'Tag of O(daprd_image); empty means the version of the control plane.',
-                        sample='1.17.9'),
+    daprd_version=Field('str', '', [
+        'Tag of O(daprd_image); empty means the version of the control plane.',
+        'Dapr supports daprd at most one minor version behind its control plane, never ahead: an instance whose '
+        'tag starts with another MAJOR.MINOR is refused before any change, unless O(allow_version_skew=true). '
+        'A control plane whose version cannot be read as MAJOR.MINOR is not compared (the task warns).'],
+        sample='1.17.9'),
+    allow_version_skew=Field('bool', False, [
+        'Run O(daprd_version) even when it is more than one minor version behind the control plane, or newer '
+        'than it, which Dapr does not support (for example during an upgrade that skipped a minor version).',
+        'The task then warns instead of refusing.'], sample=True),
     image_pull_policy=Field('str', 'IfNotPresent', 'Pull policy of the daprd image.', choices=PULL_POLICIES,
                             sample='Always'),
     image_pull_secrets=Field('list', [], 'Names of Secrets in O(namespace) used to pull the image.', elements='str',
@@ -190,6 +199,22 @@ FIELDS = dict(
         monitoring_namespaces=Field('list', [], 'Namespaces allowed to scrape the metrics port; empty means none.',
                                     elements='str', sample=['monitoring']),
     )),
+    apps=Field('list', [], [
+        'Workloads that use the instance, wired by the collection from this declaration: it server-side applies,',
+        'with a field manager of its own per instance, only C(DAPR_HTTP_ENDPOINT), C(DAPR_GRPC_ENDPOINT) and',
+        '(when O(api_token.enabled)) C(DAPR_API_TOKEN) from the token Secret into their containers, the labels',
+        'of O(network_policy.client_pod_selector) and the token\'s hash (a token change rolls them) into their pod',
+        'template. Every other field stays as it is. An app removed from the list, or the instance removed,',
+        'loses exactly those fields. A listed workload that does not exist fails the task before any change.',
+        'An app in another namespace gets a copy of the token, the Secret C(<app_id>.<namespace>.dapr-api-token).'],
+        elements='dict', sample=[{'kind': 'Deployment', 'name': 'web'}], options=dict(
+            kind=Field('str', 'Deployment', 'Kind of the workload.', choices=APP_KINDS, sample='StatefulSet'),
+            name=Field('str', None, 'Name of the workload.', required=True, sample='worker'),
+            namespace=Field('str', '', [
+                'Namespace of the workload; empty means the instance\'s.',
+                'Another namespace must be one of O(network_policy.client_namespaces).'], sample='clients'),
+            containers=Field('list', [], 'Names of the containers that get the variables; empty means all.',
+                             elements='str', sample=['app']))),
     rollout=Field('dict', {}, [
         'How a change rolls the daprd pods. A shared daprd serves every app of its node (daemonset) or of the',
         'cluster (deployment), so by default the new pod is Ready before the old one stops: with',
@@ -248,6 +273,8 @@ def apply_defaults(params, spec=None):
             value = copy.deepcopy(option.get('default'))
         if option.get('type') == 'dict' and option.get('options') and isinstance(value or {}, dict):
             value = apply_defaults(value or {}, option['options'])
+        elif option.get('type') == 'list' and option.get('options') and isinstance(value, list):
+            value = [apply_defaults(entry, option['options']) if isinstance(entry, dict) else entry for entry in value]
         result[key] = value
     for key, value in params.items():
         if key not in result:

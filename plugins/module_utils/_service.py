@@ -117,11 +117,15 @@ class KubeService(object):
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None
 
-    def apply(self, obj, dry_run=False):
-        """Server-side apply (a dry run in check mode or when asked). Returns the object as the server has it after."""
+    def apply(self, obj, dry_run=False, field_manager=None, force=True):
+        """Server-side apply (a dry run in check mode or when asked). Returns the object as the server has it after.
+
+        field_manager: another manager than the module's (wiring has one per instance); force=False lets the API
+        server refuse (409) a change of a field another manager set to another value.
+        """
         meta = obj['metadata']
         kwargs = dict(body=obj, name=meta['name'], namespace=meta.get('namespace'),
-                      field_manager=self.field_manager, force_conflicts=True)
+                      field_manager=field_manager or self.field_manager, force_conflicts=force)
         if self.check_mode or dry_run:
             kwargs['dry_run'] = 'All'
         try:
@@ -188,12 +192,17 @@ class KubeService(object):
 
         return [item for items in each(of_kind, MANAGED_KINDS) for item in items]
 
-    def helm_release(self, namespace, release):
-        """The latest revision Helm keeps of a release (storage driver secret), decoded; None without one."""
-        revisions = self.list('v1', 'Secret', namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release)
-        if not revisions:
+    def helm_release(self, namespace, release, kind='Secret'):
+        """The latest revision Helm keeps of a release, decoded, with every revision's number and status
+        (revisions, newest first); None without one. kind: Secret or ConfigMap, as HELM_DRIVER says."""
+        records = self.list('v1', kind, namespace=namespace, label_selector=S.HELM_STORAGE_LABELS % release)
+        if not records:
             return None
-        return _helm.decode_release(max(revisions, key=_revision))
+        latest = max(records, key=_revision)
+        latest.setdefault('kind', kind)
+        decoded = _helm.decode_release(latest)
+        decoded['revisions'] = _helm.storage_revisions(records)
+        return decoded
 
     # -- readiness -------------------------------------------------------------------------
     def readiness_of(self, workloads):

@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
+from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
 
 _DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 _DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
@@ -69,7 +70,11 @@ def _check_types(problems, where, values, fields, prefix=''):
             problems.append('%s: %s entries must be strings, got %r' % (where, dotted, value))
         if field.elements == 'dict' and not all(isinstance(v, dict) for v in value):
             problems.append('%s: %s entries must be mappings, got %r' % (where, dotted, value))
-        if field.options:
+        if field.options and field.type == 'list':
+            for index, entry in enumerate(value):
+                if isinstance(entry, dict):
+                    _check_types(problems, where, entry, field.options, '%s[%d].' % (dotted, index))
+        elif field.options:
             _check_types(problems, where, value, field.options, dotted + '.')
 
 
@@ -255,6 +260,7 @@ def validate_instance(instance):
     config = instance.get('config') or ''
     if config and not _DNS1123_SUBDOMAIN.match(config):
         problems.append('%s: config must be the name of a Dapr Configuration, got %r' % (where, config))
+    problems.extend(W.validate(instance, where))
     return problems
 
 
@@ -273,4 +279,5 @@ def validate_instances(instances):
                             'an app id must be unique per namespace' % (_where(instance), key[0], seen[key]))
         else:
             seen[key] = index
+    problems.extend(W.validate_across(instances))
     return problems

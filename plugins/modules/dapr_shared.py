@@ -23,11 +23,14 @@ description:
   - O(state=absent) removes every object the instance owns (and its release).
   - O(instances) takes a list of instances, applied together and waited on together.
   - Objects of the same name that this module did not create are never taken over; the task fails instead.
+  - O(apps) wires the workloads that use an instance, with a field manager of its own per instance
+    (C(daprkit.dapr-wiring/<namespace>/<app_id>)); only the fields it set are ever changed or removed there.
+  - A run with O(api_token.enabled=false) warns that the NetworkPolicy is then the only guard of the daprd API.
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
   - daprkit.dapr.instance
-  - kubernetes.core.k8s_auth_options
+  - daprkit.dapr.k8s_auth
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.ALL
 options:
@@ -61,6 +64,11 @@ options:
     type: str
     default: apply
     choices: [apply, wait]
+  helm_run:
+    description:
+      - Set by the action plugin, leave it unset. Where this task keeps Helm's private files and plugins
+        (directories in the task's temporary directory) and the version of kubernetes.core that runs Helm.
+    type: dict
   wait:
     description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
@@ -94,6 +102,16 @@ EXAMPLES = r'''
     api_token:
       value: "{{ vault_functions_dapr_token }}"
 
+- name: An instance, and the two workloads that use it wired from the same declaration
+  daprkit.dapr.dapr_shared:
+    app_id: orders
+    namespace: apps
+    network_policy:
+      client_pod_selector: {dapr-client: orders}
+    apps:
+      - {kind: Deployment, name: orders-web}
+      - {kind: StatefulSet, name: orders-worker, containers: [worker]}
+
 - name: Remove it
   daprkit.dapr.dapr_shared:
     app_id: functions
@@ -103,11 +121,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 instances:
-  description: One entry per instance, in the order given, with what this run did and the instance's state.
+  description:
+    - One entry per instance, in the order given, with what this run did and the instance's state.
+    - "C(apps) lists what the run did to the apps the instance wires or wired (O(apps)): C(object), C(step) (C(wire),
+      C(unwire), C(copy) of the token into an app's namespace, C(drop) of a copy no app uses), C(field) and C(action)."
   returned: always
   type: list
   elements: dict
-  sample: [{key: apps/orders, method: manifests, changed: true, endpoints: {service: orders-dapr}}]
+  sample: [{key: apps/orders, method: manifests, changed: true, endpoints: {service: orders-dapr},
+            apps: [{object: Deployment apps/web, step: wire, field: "apps[0]", action: updated}]}]
 objects:
   description: Every object the instance owns or owned, with what this run did to it (single instance only).
   returned: when O(app_id) is given
@@ -171,6 +193,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import (
     WAIT_ARG_SPEC, auth_spec, kubeconfig_secrets)
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm_host import HelmHost
 from ansible_collections.daprkit.dapr.plugins.module_utils._runner import Runner
 from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
@@ -186,6 +209,7 @@ def argument_spec():
         helm_plain_http=dict(type='bool', default=False),
         create_namespaces=dict(type='bool', default=False),
         step=dict(type='str', default='apply', choices=['apply', 'wait']),
+        helm_run=dict(type='dict'),
     )
     spec.update(auth_spec())
     spec.update(WAIT_ARG_SPEC)
@@ -196,7 +220,9 @@ def run_module(module, service=None):
     service = service or KubeService(dynamic_client(module.params), check_mode=module.check_mode)
     chart = dict(ref=module.params['helm_chart_ref'], version=module.params['helm_chart_version'],
                  plain_http=module.params['helm_plain_http'])
-    result = Runner(module, service, chart).run(module.params['step'])
+    helm_run = module.params.get('helm_run') or {}
+    helm = HelmHost(module, helm_run.get('dir'), helm_run.get('plugins'), helm_run.get('kubernetes_core'))
+    result = Runner(module, service, chart, helm).run(module.params['step'])
     # the action plugin writes the post-renderer for this interpreter (the one that has PyYAML and kubernetes)
     result['python'] = sys.executable
     return result

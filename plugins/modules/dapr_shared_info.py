@@ -15,11 +15,11 @@ description:
   - Lists Dapr Shared instances (one app id, one namespace, or the whole cluster) installed by
     M(daprkit.dapr.dapr_shared) or by the official C(dapr-shared-chart) Helm chart.
   - For each, reports the backend, strategy, image, readiness per node, whether its app is there, the endpoints apps
-    use and where the API token is kept (never its value).
+    use, where the API token is kept (never its value) and the workloads wired to it, each with whether it is current.
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
-  - kubernetes.core.k8s_auth_options
+  - daprkit.dapr.k8s_auth
   - daprkit.dapr.attributes
   - daprkit.dapr.attributes.INFO_MODULE
 options:
@@ -59,6 +59,15 @@ control_planes:
   type: list
   elements: dict
   sample: [{namespace: dapr-system, version: 1.18.2}]
+helm_dropped_options:
+  description:
+    - The connection options in effect (options or their C(K8S_AUTH_*) variables) that C(kubernetes.core.helm)
+      cannot pass to Helm (it takes only kubeconfig, context, host, api_key, validate_certs and ca_cert), so Helm
+      would run with another identity; the role C(daprkit.dapr.dapr_control_plane) refuses to run Helm then.
+  returned: when O(control_planes=true)
+  type: list
+  elements: str
+  sample: [impersonate_user]
 instances:
   description: One entry per instance found.
   returned: always
@@ -90,8 +99,28 @@ instances:
       returned: always
       sample: {reachable: false, ready_endpoints: 0, reason: Service apps/orders has 0 ready endpoints, pods: []}
     endpoints: {description: DAPR_HTTP_ENDPOINT and DAPR_GRPC_ENDPOINT for apps., type: dict, returned: always}
+    apps:
+      description:
+        - The workloads wired to the instance (its C(apps) field), found by the field manager the wiring applies
+          with, in the instance's namespace and its clients' namespaces, each with whether it is current.
+        - C(current) is V(true) when every wired container has the instance's C(DAPR_HTTP_ENDPOINT) and
+          C(DAPR_GRPC_ENDPOINT), C(DAPR_API_TOKEN) from the instance's token Secret (or its copy in the app's
+          namespace), the pod labels the NetworkPolicy admits and the token hash of the daprd pods (so the app's pods
+          rolled since the last token change); C(problems) names what is stale.
+        - V(null) when the workloads or the NetworkPolicy could not be read; RV(instances[].apps_reason) says why.
+          Reading them needs get on NetworkPolicies and list on Deployments and StatefulSets there.
+      type: list
+      elements: dict
+      returned: always
+      sample: [{workload: Deployment apps/web, containers: [app], current: true, problems: []}]
+    apps_reason:
+      description: Why RV(instances[].apps) is V(null); V(null) otherwise.
+      type: str
+      returned: always
     api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
 '''
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -99,15 +128,20 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane
 from ansible_collections.daprkit.dapr.plugins.module_utils._args_common import auth_spec, kubeconfig_secrets
 from ansible_collections.daprkit.dapr.plugins.module_utils._client import dynamic_client
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm_connection import dropped_by_helm_module
 from ansible_collections.daprkit.dapr.plugins.module_utils._info import gather
 from ansible_collections.daprkit.dapr.plugins.module_utils._service import KubeService
 
 
-def main():
+def argument_spec():
     spec = auth_spec()
     spec.update(app_id=dict(type='str'), namespace=dict(type='str'), cluster_domain=dict(type='str', default='cluster.local'),
                 control_planes=dict(type='bool', default=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     for value in kubeconfig_secrets(module.params.get('kubeconfig')):
         module.no_log_values.add(value)
     try:
@@ -117,6 +151,7 @@ def main():
         if module.params['control_planes']:
             result['control_planes'] = [dict(namespace=ns, version=CP.version_of(service, ns))
                                         for ns in CP.find_namespaces(service)]
+            result['helm_dropped_options'] = dropped_by_helm_module(module.params, os.environ)
     except DaprSharedError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     module.exit_json(**result)

@@ -3,10 +3,15 @@
 #   1. a namespaced token (tests/awx/rbac.yml) runs the dapr_shared role: install, re-run changed=0,
 #      remove; the helm method too (with the one read-only cluster lookup its chart needs, rbac-helm.yml)
 #   1b. K8S_AUTH_IMPERSONATE_USER: dapr_shared_info is refused as the impersonated user, as k8s_info is
+#   1c. K8S_AUTH_IMPERSONATE_USER reaches Helm: method helm without the chart's ClusterRole lookup right stops in
+#       helm (forbidden for the impersonated user, no release), with it installs, re-runs changed=0 and goes;
+#       the control-plane role stops as the impersonated user, and refuses (impersonating system:masters) to run
+#       kubernetes.core.helm, which would drop the impersonation; dapr-system unchanged
 #   2. ansible-runner runs the INSTALLED collection from an AWX-like private data dir
 #   3. an inventory without a cluster host fails through ansible-runner with the collection's message
-#   4. the execution environment of meta/execution-environment.yml, built with ansible-builder on a
-#      local base image (cached by content), runs the same private data dir inside the image
+#   4. the sample execution environment (docs/execution-environment/), built with ansible-builder on a
+#      local base image (cached by content) with the archive of step 2 as its collection source, runs the
+#      same private data dir inside the image, with the image's own copy of the collection
 # Credentials reach every run only as K8S_AUTH_HOST, K8S_AUTH_API_KEY and K8S_AUTH_SSL_CA_CERT: the runs
 # start from an empty environment (env -i) with HOME in an empty directory, so there is no kubeconfig.
 # The control plane (dapr-system) must be installed; nothing of it is changed. Exits non-zero on any FAIL.
@@ -16,7 +21,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/awx
 CACHE=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}
 ADMIN_KUBECONFIG=${KUBECONFIG_PATH:-$CACHE/kind/kubeconfig}
-export PATH=$ROOT/.venv/bin:$CACHE/bin:$CACHE/bin/kube:$PATH
+# HELM=4 (make test-awx HELM=4): the cluster factory's helm4 answers as helm in every run below
+HELM_FIRST=
+[[ ${HELM:-3} == 4 ]] && HELM_FIRST=$CACHE/helm4-path:
+export PATH=$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:$CACHE/bin/kube:$PATH
 APP_NS=dk-awx-app
 SYS_NS=dk-awx-sys
 SA=awx
@@ -59,7 +67,7 @@ show_log() { echo "  --- last lines of $1:" >&2; tail -n "${2:-25}" "$1" | sed '
 # -- credentials -----------------------------------------------------------------------------------
 # K8S_AUTH_* only, from an empty environment: no KUBECONFIG, no K8S_AUTH_KUBECONFIG, no ~/.kube
 lp_env() {
-  env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
+  env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
     K8S_AUTH_HOST="$API_HOST" K8S_AUTH_API_KEY="$(cat "$WORK/token")" K8S_AUTH_SSL_CA_CERT="$WORK/ca.crt" "$@"
 }
 
@@ -122,8 +130,8 @@ step_rbac() {
 # client without impersonation would answer with the admin's full rights.
 info_as() { # info_as <log> <module> <module args> [VAR=value...]: an ad-hoc run with the admin kubeconfig
   local log=$1 module=$2 args=$3; shift 3
-  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
-    ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
     ansible localhost -e ansible_python_interpreter="$ROOT/.venv/bin/python" -m "$module" -a "$args") >"$log" 2>&1
 }
 
@@ -140,6 +148,71 @@ step_impersonation() {
     echo "  $module as admin impersonating $who: refused ($(grep -oE 'is forbidden: User [^ ]+' "$log" | head -1))"
   done
   echo "  dapr_shared_info as admin without impersonation: rc 0 (the refusals above are the impersonated user's)"
+}
+
+# playbook_as <log> <playbook> <vars file> [VAR=value...]: ansible-playbook with the admin kubeconfig and the
+# given K8S_AUTH_* variables (impersonation); rc of the run
+playbook_as() {
+  local log=$1 play=$2 vars=$3; shift 3
+  (cd "$WORK" && env -i PATH="$ROOT/.venv/bin:$HELM_FIRST$CACHE/bin:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_PATH="$ROOT/collections" K8S_AUTH_KUBECONFIG="$ADMIN_KUBECONFIG" "$@" \
+    ansible-playbook -i "$WORK/hosts" -e @"$vars" "$play") >"$log" 2>&1
+}
+
+step_impersonation_helm() {
+  "$ROOT/tools/cluster/shared-chart-present" >/dev/null 2>&1 ||
+    { echo "  the official dapr-shared chart is not in the local registry (make cluster-mirror)"; return 77; }
+  local who=system:serviceaccount:$SYS_NS:$SA v=$WORK/imp-helm.yml log rc counts
+  # 1. without rbac-helm.yml: every step of the module is allowed to the ServiceAccount, the chart's lookup of
+  #    two ClusterRoles is not. Helm running as the admin (the impersonation dropped) would install.
+  admin delete -f "$HERE/rbac-helm.yml" --ignore-not-found >/dev/null 2>&1
+  write_vars "$v" awximp helm deployment present
+  log=$WORK/logs/imp-helm-denied.log
+  playbook_as "$log" "$ROOT/playbooks/shared.yml" "$v" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q 'helm upgrade --install failed' "$log" || ! grep -q forbidden "$log" ||
+     ! grep -qF "$who" "$log" || ! grep -q clusterroles "$log"; then
+    show_log "$log" 40; fail "method helm under K8S_AUTH_IMPERSONATE_USER=$who (rc=$rc) was not stopped in Helm as $who"; return
+  fi
+  admin -n "$APP_NS" get secret sh.helm.release.v1.awximp.v1 >/dev/null 2>&1 && fail "a release was stored anyway" && return
+  echo "  helm as admin impersonating $who, without the lookup right: stopped in helm" \
+    "($(grep -oE 'is forbidden: User [^ ]+ cannot get resource [^ ]+' "$log" | head -1))"
+  # 2. with it: installed, re-run changed=0, removed, all impersonated
+  admin apply -f "$HERE/rbac-helm.yml" >>"$WORK/logs/rbac.log" 2>&1 || { show_log "$WORK/logs/rbac.log"; return 1; }
+  for run in install:changed rerun:unchanged remove:changed; do
+    [[ ${run%%:*} == remove ]] && write_vars "$v" awximp helm deployment absent
+    log=$WORK/logs/imp-helm-${run%%:*}.log
+    playbook_as "$log" "$ROOT/playbooks/shared.yml" "$v" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+    counts=$(recap "$log")
+    echo "  impersonated helm ${run%%:*}: rc=$rc changed/failed=${counts:-none}"
+    [[ $rc == 0 && ${counts#* } == 0 ]] || { show_log "$log"; fail "impersonated helm ${run%%:*} failed"; return; }
+    if [[ ${run#*:} == changed ]]; then [[ ${counts% *} -gt 0 ]] || fail "expected a change" || return
+    else [[ ${counts% *} == 0 ]] || { show_log "$log" 60; fail "expected changed=0"; return; }; fi
+  done
+  admin delete -f "$HERE/rbac-helm.yml" --ignore-not-found >/dev/null 2>&1
+  local left; left=$(left_in_app_ns awximp)
+  [[ -z $left ]] || fail "left after removal: $left" || return
+  # 3. the control-plane role: nothing of dapr-system may change
+  local before after cp=$WORK/imp-cp.yml
+  before=$(admin -n dapr-system get secrets -l owner=helm -o name | sort | tr '\n' ' ')
+  # the local chart and images, should the role ever get past its checks (it must not)
+  printf -- '---\ndapr_control_plane_chart_ref: oci://localhost:5000/charts/dapr\ndapr_control_plane_plain_http: true\n' >"$cp"
+  printf 'dapr_control_plane_registry: %s\n' "${DAPRD_IMAGE%/daprd}" >>"$cp"
+  log=$WORK/logs/imp-cp-sa.log
+  playbook_as "$log" "$ROOT/playbooks/control_plane.yml" "$cp" K8S_AUTH_IMPERSONATE_USER="$who"; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q forbidden "$log" || ! grep -qF "$who" "$log"; then
+    show_log "$log" 40; fail "the control-plane role under K8S_AUTH_IMPERSONATE_USER=$who (rc=$rc) was not stopped as $who"; return
+  fi
+  echo "  control-plane role as admin impersonating $who: stopped ($(grep -oE 'is forbidden: User [^ ]+' "$log" | head -1))"
+  log=$WORK/logs/imp-cp-masters.log
+  playbook_as "$log" "$ROOT/playbooks/control_plane.yml" "$cp" K8S_AUTH_IMPERSONATE_USER=daprkit-test-admin \
+    K8S_AUTH_IMPERSONATE_GROUPS=system:masters; rc=$?
+  if [[ $rc == 0 ]] || ! grep -q 'kubernetes.core.helm cannot pass impersonate_user, impersonate_groups to Helm' "$log"; then
+    show_log "$log" 40; fail "the control-plane role ran Helm although it would drop the impersonation (rc=$rc)"; return
+  fi
+  echo "  control-plane role impersonating system:masters: refused before Helm (kubernetes.core.helm would drop it)"
+  after=$(admin -n dapr-system get secrets -l owner=helm -o name | sort | tr '\n' ' ')
+  [[ $before == "$after" ]] || fail "dapr-system's Helm releases changed: $before -> $after" || return
+  echo "  dapr-system: the same Helm release revisions before and after ($before)"
 }
 
 write_vars() { # write_vars <file> <app_id> <method> <strategy> <state>
@@ -201,13 +274,14 @@ step_install_collection() {
   echo "  built and installed $(basename "$WORK"/dist/daprkit-dapr-*.tar.gz) (MANIFEST.json: an installed copy, not the checkout)"
 }
 
-# private_data_dir <dir> <the dir as the runner sees it> <app_id> <strategy>: AWX's layout
+# private_data_dir <dir> <the dir as the runner sees it> <app_id> <strategy> [image]: AWX's layout; with
+# "image", no project collections: the job must use the collection the execution environment holds
 private_data_dir() {
   local pdd=$1 seen=$2
-  mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project"
+  mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project" "$pdd/requirements_collections"
   cp -r "$HERE/private_data_dir/project/." "$pdd/project/"
   # where AWX installs the collections of the project's collections/requirements.yml
-  cp -r "$WORK/collections" "$pdd/requirements_collections"
+  [[ ${5:-} == image ]] || cp -r "$WORK/collections/." "$pdd/requirements_collections/"
   cp "$WORK/hosts" "$pdd/inventory/hosts"
   cp "$WORK/ca.crt" "$pdd/env/k8s-ca.crt"
   write_vars "$pdd/env/extravars" "$3" manifests "$4" present
@@ -287,11 +361,15 @@ step_empty_inventory() {
 
 # -- 2. the execution environment -------------------------------------------------------------------
 kubernetes_core_dir() { python3 -c 'import ansible_collections.kubernetes.core as k; print(next(iter(k.__path__)))'; }
+EE_SAMPLE=$ROOT/docs/execution-environment
+collection_archive() { find "$WORK/dist" -name 'daprkit-dapr-*.tar.gz' 2>/dev/null | head -1; }
 
 ee_inputs_key() { # everything the image is made of, so that a second run skips an unchanged build
   {
-    sha256sum "$ROOT/meta/execution-environment.yml" "$ROOT/meta/ee-local/README.md" "$HERE/ee-base/Dockerfile" \
+    sha256sum "$EE_SAMPLE/execution-environment.yml" "$EE_SAMPLE/ee-local/README.md" "$HERE/ee-base/Dockerfile" \
       "$HERE/collection_archive.py" "$CACHE/bin/helm" "$(kubernetes_core_dir)/MANIFEST.json" | cut -d' ' -f1
+    # the collection's archive by content (its FILES.json lists every file's checksum; the tar's dates vary)
+    tar -xzOf "$(collection_archive)" FILES.json | sha256sum | cut -d' ' -f1
     docker image inspect -f '{{.Id}}' "$EE_BASE_FROM"
     ansible-builder --version
     echo "$EE_BUILDER_PIP"
@@ -301,6 +379,7 @@ ee_inputs_key() { # everything the image is made of, so that a second run skips 
 step_ee_build() {
   docker image inspect "$EE_BASE_FROM" >/dev/null 2>&1 || fail "$EE_BASE_FROM is absent (make images builds it)" || return
   [[ -x $CACHE/bin/helm ]] || fail "no helm at $CACHE/bin/helm (make images builds it)" || return
+  [[ -n $(collection_archive) ]] || fail "no collection archive (the installed-collection step builds it)" || return
   local key; key=$(ee_inputs_key)
   EE_IMAGE=$EE_REPO:$key
   if docker image inspect "$EE_IMAGE" >/dev/null 2>&1; then
@@ -309,23 +388,29 @@ step_ee_build() {
     local base=$EE_REPO-base:$key ctx=$WORK/ee
     DOCKER_BUILDKIT=0 docker build -q --build-arg BASE_IMAGE="$EE_BASE_FROM" -t "$base" "$HERE/ee-base" \
       >"$WORK/logs/ee-base.log" 2>&1 || { show_log "$WORK/logs/ee-base.log"; return 1; }
-    # the definition as shipped, next to its local inputs: wheels, the kubernetes.core archive, helm
+    # the sample definition as users copy it, next to its local inputs: the collection's archive (from
+    # ansible-galaxy collection build, step 2), wheels, the kubernetes.core archive, helm
     mkdir -p "$ctx/ee-local/collections"
-    cp "$ROOT/meta/execution-environment.yml" "$ctx/"
-    cp "$ROOT/meta/ee-local/README.md" "$ctx/ee-local/"
+    cp "$EE_SAMPLE/execution-environment.yml" "$ctx/"
+    cp "$EE_SAMPLE/ee-local/README.md" "$ctx/ee-local/"
+    cp "$(collection_archive)" "$ctx/ee-local/daprkit-dapr.tar.gz"
     cp "$CACHE/bin/helm" "$ctx/ee-local/helm"
     local kc; kc=$(kubernetes_core_dir)
     python3 "$HERE/collection_archive.py" "$kc" \
       "$ctx/ee-local/collections/kubernetes-core-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' "$kc/MANIFEST.json").tar.gz" \
       >"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
-    # the Python packages of every stage, resolved from the definition and kubernetes.core's requirements
+    # the Python packages of every stage: the definition's, and what introspection finds in both collections
+    # (daprkit.dapr installed from its archive, so its meta/execution-environment.yml is what is read)
     python3 - "$ctx/execution-environment.yml" >"$ctx/user-pip.txt" 2>>"$WORK/logs/ee-wheels.log" <<'EOF'
 import sys, yaml
 deps = yaml.safe_load(open(sys.argv[1]))['dependencies']
-print('\n'.join([deps['ansible_core']['package_pip'], deps['ansible_runner']['package_pip']] + deps['python']))
+print('\n'.join([deps['ansible_core']['package_pip'], deps['ansible_runner']['package_pip']] + deps.get('python', [])))
 EOF
     mkdir -p "$ctx/introspect/ansible_collections/kubernetes"
     ln -s "$kc" "$ctx/introspect/ansible_collections/kubernetes/core"
+    env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH ansible-galaxy collection install --offline --no-deps --force \
+      -p "$ctx/introspect" "$ctx/ee-local/daprkit-dapr.tar.gz" >>"$WORK/logs/ee-wheels.log" 2>&1 ||
+      { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     ansible-builder introspect --user-pip "$ctx/user-pip.txt" --write-pip "$ctx/pip.txt" "$ctx/introspect" \
       >>"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     # the base is Debian bookworm: CPython 3.11, glibc 2.36
@@ -335,8 +420,9 @@ EOF
       --platform manylinux_2_34_x86_64 --platform any -r "$ctx/pip.txt" $EE_BUILDER_PIP \
       >>"$WORK/logs/ee-wheels.log" 2>&1 || { show_log "$WORK/logs/ee-wheels.log"; return 1; }
     echo "  context: $(find "$ctx/ee-local/wheels" -name '*.whl' | wc -l) wheels, $(ls "$ctx/ee-local/collections"), helm $("$CACHE/bin/helm" version --short)"
-    # Debian has no dnf: no system packages are asked for, so the package manager is never run
-    # (PKGMGR_PRESERVE_CACHE=always skips its cache cleaning); --offline: Galaxy is never contacted
+    # Debian has no dnf: apt-get is named, but bindep finds every declared system package (ca-certificates)
+    # already in the base, so the package manager is never run (PKGMGR_PRESERVE_CACHE=always skips its cache
+    # cleaning); --offline: Galaxy is never contacted (kubernetes.core comes from ee-local/collections)
     DOCKER_BUILDKIT=0 ansible-builder build --container-runtime docker -f "$ctx/execution-environment.yml" \
       -c "$ctx/context" -t "$EE_IMAGE" --build-arg EE_BASE_IMAGE="$base" --build-arg PKGMGR=/usr/bin/apt-get \
       --build-arg PKGMGR_PRESERVE_CACHE=always --build-arg PIP_NO_INDEX=1 \
@@ -346,10 +432,11 @@ EOF
     echo "  built $EE_IMAGE with ansible-builder"
   fi
   # what the image must hold, asked of the image
-  docker run --rm "$EE_IMAGE" bash -c 'ansible-galaxy collection list kubernetes.core 2>/dev/null | grep -E "^kubernetes.core " &&
+  docker run --rm "$EE_IMAGE" bash -c 'ansible-galaxy collection list daprkit.dapr 2>/dev/null | grep -E "^daprkit.dapr " &&
+    ansible-galaxy collection list kubernetes.core 2>/dev/null | grep -E "^kubernetes.core " &&
     python3 -c "import kubernetes; print(\"kubernetes\", kubernetes.__version__)" && helm version --short &&
     ansible-runner --version && ansible --version | head -1' >"$WORK/logs/ee-contents.log" 2>&1 ||
-    { show_log "$WORK/logs/ee-contents.log"; fail "the image lacks kubernetes.core, the kubernetes library, helm or ansible-runner"; return; }
+    { show_log "$WORK/logs/ee-contents.log"; fail "the image lacks daprkit.dapr, kubernetes.core, the kubernetes library, helm or ansible-runner"; return; }
   sed 's/^/  image: /' "$WORK/logs/ee-contents.log"
   # older images of this test go (only the one of the current inputs is kept)
   docker images "$EE_REPO" --format '{{.Repository}}:{{.Tag}}' | grep -vx "$EE_IMAGE" | xargs -r docker rmi >/dev/null 2>&1 || true
@@ -362,7 +449,7 @@ ee_runner() { # ee_runner <pdd> <ident>: the job inside the image, as AWX runs i
 step_ee_run() {
   [[ -n ${EE_IMAGE:-} ]] || fail "no image (the build step failed)" || return
   local pdd=$WORK/ee-job
-  private_data_dir "$pdd" /runner awxee daemonset
+  private_data_dir "$pdd" /runner awxee daemonset image
   # the image runs as uid 1000; $WORK (0700) keeps the data dir private on the host
   chmod -R a+rwX "$pdd"
   runner_job "$pdd" ee-install changed ee_runner "$pdd" ee-install || return
@@ -380,6 +467,8 @@ step "least-privilege token (Role in $APP_NS, read in dapr-system, no ClusterRol
 if [[ $failed == 0 ]]; then
   step "impersonation: K8S_AUTH_IMPERSONATE_USER reaches dapr_shared_info as it reaches kubernetes.core" \
     step_impersonation
+  step "impersonation reaches Helm: method helm and the control-plane role as the impersonated user" \
+    step_impersonation_helm
   step "least privilege: manifests install, re-run changed=0, remove" step_lp_manifests
   step "least privilege: helm install, re-run changed=0, remove" step_lp_helm
   step "installed collection (ansible-galaxy build + install)" step_install_collection

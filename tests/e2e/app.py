@@ -5,7 +5,17 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
   app.py serve                 HTTP app on :8080 (subscriptions, event sink, invocation target)
   app.py check --app-id ID     state save/get, publish + delivery back to the app, self-invocation,
                                a job whose trigger reaches the app, a workflow run to completion,
-                               token enforcement; prints one JSON document, exits 1 on any failure
+                               token enforcement (metadata and the state API over plain HTTP, no SDK);
+                               prints one JSON document, exits 1 on any failure
+  app.py replicas --daprd IP,IP [--events N]
+                               across the daprd replicas, each addressed by pod IP: a key written through one
+                               is read through every other; N events published through the replicas in turn
+                               are each delivered once to the app (all app pods counted); prints JSON, exits 1
+  app.py wf-start --daprd IP,IP
+                               starts a workflow with a durable timer (WF_TIMER_SECONDS) and names the daprd that
+                               hosts it (its workflow actor count went up); prints JSON
+  app.py wf-wait ID --after T  waits (bounded) until workflow ID completes; it must have completed after T (epoch
+                               seconds, when a daprd was deleted); prints JSON, exits 1 if not completed as written
   app.py probe HOST:PORT...    TCP connect to each target (NetworkPolicy checks); prints JSON
   app.py status                GET /v1.0/metadata with the token of this pod's environment; prints JSON
   app.py load --app-id ID --label L [--rate R --seconds S]
@@ -14,6 +24,7 @@ against a shared daprd named by DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT.
                                one line per stream: load: <what> <L> total=N failed=M p50_ms=X p99_ms=Y
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -31,6 +42,11 @@ JOBS = []
 LOCK = threading.Lock()
 IDENTITY = dict(node=os.environ.get('NODE_NAME', ''), pod=os.environ.get('POD_NAME', socket.gethostname()))
 APP_TOKEN = os.environ.get('APP_API_TOKEN')
+# Scenario namespaces share one Redis, whose streams are named after topics: the topic carries the namespace
+TOPIC = os.environ.get('E2E_TOPIC', 'e2e')
+DAPRD_HTTP_PORT = 3500
+# long enough to delete a daprd pod while the workflow waits on its timer, short for the cluster tier's budget
+WF_TIMER_SECONDS = 15
 
 
 def callback_token_ok(headers):
@@ -59,7 +75,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == '/dapr/subscribe':
-            return self._send(200, [dict(pubsubname='pubsub', topic='e2e', route='/events')])
+            return self._send(200, [dict(pubsubname='pubsub', topic=TOPIC, route='/events')])
         if self.path == '/events':
             with LOCK:
                 return self._send(200, list(EVENTS))
@@ -81,7 +97,8 @@ class Handler(BaseHTTPRequestHandler):
             if isinstance(data, str):
                 data = json.loads(data)
             with LOCK:
-                EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY,
+                # delivered_by: the daprd that called (its pod IP; pod to pod traffic is not masqueraded here)
+                EVENTS.append(dict(id=(data or {}).get('id'), received_by=IDENTITY, delivered_by=self.client_address[0],
                                    app_token_ok=callback_token_ok(self.headers)))
             return self._send(200, dict(status='SUCCESS'))
         if self.path.startswith('/job/'):
@@ -105,6 +122,14 @@ def e2e_flow(ctx, name):
     return dict(first=first, second=second)
 
 
+def e2e_flow_timer(ctx, args):
+    """Like e2e_flow with a durable timer in between: a daprd restarts while it waits (wf-start, wf-wait)."""
+    first = yield ctx.call_activity(e2e_step, input=args['name'])
+    yield ctx.create_timer(datetime.timedelta(seconds=args['seconds']))
+    second = yield ctx.call_activity(e2e_step, input=args['name'] + '-again')
+    return dict(first=first, second=second)
+
+
 def workflow_worker():
     """Host the workflow and its activity; daprd may not be there yet, so keep trying."""
     from dapr.ext.workflow import WorkflowRuntime
@@ -113,6 +138,7 @@ def workflow_worker():
         try:
             runtime = WorkflowRuntime()
             runtime.register_workflow(e2e_flow)
+            runtime.register_workflow(e2e_flow_timer)
             runtime.register_activity(e2e_step)
             runtime.start()
             return
@@ -128,14 +154,54 @@ def serve():
 
 
 def http_status(url, token=None):
-    request = urllib.request.Request(url)
+    return http_call(url, token)[0]
+
+
+def http_call(url, token=None, body=None):
+    """A plain HTTP call (urllib, no SDK): (status, body text); a JSON body makes it a POST."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method='GET' if data is None else 'POST')
+    if data is not None:
+        request.add_header('Content-Type', 'application/json')
     if token:
         request.add_header('dapr-api-token', token)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            return response.status, response.read().decode(errors='replace')
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, exc.read().decode(errors='replace')
+
+
+def state_value(answer):
+    """The value of a state read (status, body): the decoded JSON of a 200, else None."""
+    status, body = answer
+    try:
+        return json.loads(body) if status == 200 and body else None
+    except ValueError:
+        return None
+
+
+def check_state_http(base, token, result):
+    """The state API over plain HTTP: with the token a save and a read work; without it daprd refuses with 401 and
+    its own message, and the refused save did not happen (the key still holds the first value)."""
+    key, first, second = 'e2e-http-%s' % uuid.uuid4().hex[:8], uuid.uuid4().hex, uuid.uuid4().hex
+    url = base + '/v1.0/state/statestore'
+    saved = http_call(url, token, [dict(key=key, value=first)])
+    read = http_call(url + '/' + key, token)
+    refused = http_call(url, None, [dict(key=key, value=second)])
+    refused_read = http_call(url + '/' + key, None)
+    after = http_call(url + '/' + key, token)
+    result['state_http'] = dict(
+        key=key, with_token=dict(save=saved[0], read=read[0], value=read[1]),
+        without_token=dict(save=refused[0], save_body=refused[1].strip(), read=refused_read[0]),
+        after_refused_save=after[1])
+    if saved[0] != 204 or state_value(read) != first:
+        result['failures'].append('state API with the token: save %s, read %s %r' % (saved[0], read[0], read[1]))
+    if refused[0] != 401 or 'invalid api token' not in refused[1] or refused_read[0] != 401:
+        result['failures'].append('state API without the token: save %s %r, read %s (401 "invalid api token" expected)'
+                                  % (refused[0], refused[1], refused_read[0]))
+    if state_value(after) != first:
+        result['failures'].append('the save without the token changed the key: %r' % after[1])
 
 
 def all_app_events(peers_host, what='events'):
@@ -206,6 +272,7 @@ def check(app_id, peers_host):
         result['failures'].append('a request without the API token was not refused (status %s)' % result['status_without_token'])
     if result['status_with_token'] != 200:
         result['failures'].append('metadata with the token answered %s' % result['status_with_token'])
+    check_state_http(os.environ['DAPR_HTTP_ENDPOINT'], token, result)
 
     key, marker = 'e2e-%s' % uuid.uuid4().hex[:8], uuid.uuid4().hex
     with DaprClient() as client:
@@ -216,12 +283,13 @@ def check(app_id, peers_host):
             result['failures'].append('state read back %r, saved %r' % (got, marker))
 
         event_id = uuid.uuid4().hex
-        client.publish_event('pubsub', 'e2e', json.dumps(dict(id=event_id)), data_content_type='application/json')
+        client.publish_event('pubsub', TOPIC, json.dumps(dict(id=event_id)), data_content_type='application/json')
         deadline, delivered = time.time() + 30, None
         while time.time() < deadline and not delivered:
             delivered = next((e for e in all_app_events(peers_host) if e.get('id') == event_id), None)
             time.sleep(0.5)
-        result['event'] = dict(id=event_id, delivered_to=delivered and delivered['received_by'],
+        result['event'] = dict(id=event_id, topic=TOPIC, delivered_to=delivered and delivered['received_by'],
+                               delivered_by=delivered and delivered.get('delivered_by'),
                                app_token_ok=delivered and delivered.get('app_token_ok'))
         if not delivered:
             result['failures'].append('published event %s never reached the app' % event_id)
@@ -233,6 +301,129 @@ def check(app_id, peers_host):
             if result[what].get('app_token_ok') is False:
                 result['failures'].append('%s callback did not carry the app token' % what)
     check_workflow(result)
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 1 if result['failures'] else 0
+
+
+def daprd_url(ip, path):
+    return 'http://%s:%d%s' % (ip, DAPRD_HTTP_PORT, path)
+
+
+def replicas(daprd_ips, peers_host, events):
+    """What users of a multi-replica instance rely on, with each daprd addressed by its pod IP (not the Service)."""
+    token = os.environ.get('DAPR_API_TOKEN')
+    result = dict(caller=IDENTITY, daprd=daprd_ips, topic=TOPIC, failures=[], state=[])
+    if len(daprd_ips) < 2:
+        result['failures'].append('fewer than two daprd pods: %s' % daprd_ips)
+    # a key written through one replica is read through each other one
+    for writer in daprd_ips:
+        for reader in daprd_ips:
+            if reader == writer:
+                continue
+            key, value = 'e2e-replica-%s' % uuid.uuid4().hex[:8], uuid.uuid4().hex
+            saved = http_call(daprd_url(writer, '/v1.0/state/statestore'), token, [dict(key=key, value=value)])
+            read = http_call(daprd_url(reader, '/v1.0/state/statestore/' + key), token)
+            got = state_value(read)
+            result['state'].append(dict(key=key, writer=writer, reader=reader, saved=saved[0], read=got == value))
+            if saved[0] != 204 or got != value:
+                result['failures'].append('key %s saved through %s (%s) read through %s as %r (%s)'
+                                          % (key, writer, saved[0], reader, read[1], read[0]))
+    # N events through the replicas in turn; each must reach the app's consumer group once: not lost, not twice
+    run = uuid.uuid4().hex[:8]
+    ids = ['%s-%03d' % (run, i) for i in range(events)]
+    for i, event_id in enumerate(ids):
+        via = daprd_ips[i % len(daprd_ips)]
+        status = http_call(daprd_url(via, '/v1.0/publish/pubsub/' + TOPIC), token, dict(id=event_id))[0]
+        if status != 204:
+            result['failures'].append('publish of %s through %s answered %s' % (event_id, via, status))
+    wanted, deadline, seen = set(ids), time.time() + 60, []
+    while time.time() < deadline:
+        seen = [e for e in all_app_events(peers_host) if e.get('id') in wanted]
+        if {e['id'] for e in seen} == wanted:
+            break
+        time.sleep(0.5)
+    # a second delivery (a message not acknowledged in time and claimed again) shows up only later: the
+    # components' processingTimeout (10 s) plus redeliverInterval (2 s), then look again
+    time.sleep(13)
+    seen = [e for e in all_app_events(peers_host) if e.get('id') in wanted]
+    counts = {event_id: 0 for event_id in ids}
+    by_daprd = {}
+    for e in seen:
+        counts[e['id']] += 1
+        by_daprd[e.get('delivered_by')] = by_daprd.get(e.get('delivered_by'), 0) + 1
+    result['events'] = dict(published=len(ids), delivered=len(seen),
+                            lost=[i for i, n in counts.items() if n == 0],
+                            duplicated=[i for i, n in counts.items() if n > 1],
+                            delivered_by_daprd=by_daprd)
+    if result['events']['lost'] or result['events']['duplicated']:
+        result['failures'].append('events lost %s, delivered more than once %s'
+                                  % (result['events']['lost'], result['events']['duplicated']))
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 1 if result['failures'] else 0
+
+
+def workflow_actors(ip, token):
+    """(count of active workflow actors, connected workflow workers) of one daprd, from its metadata."""
+    status, body = http_call(daprd_url(ip, '/v1.0/metadata'), token)
+    if status != 200:
+        return None, None
+    metadata = json.loads(body)
+    count = sum(a.get('count', 0) for a in (metadata.get('actorRuntime') or {}).get('activeActors') or []
+                if a.get('type', '').endswith('.workflow'))
+    return count, (metadata.get('workflows') or {}).get('connectedWorkers')
+
+
+def wf_start(daprd_ips):
+    """Start e2e_flow_timer through the Service and tell which daprd hosts its workflow actor (the one whose count
+    of active workflow actors went up), so that the caller can restart exactly that one."""
+    from dapr.ext.workflow import DaprWorkflowClient, WorkflowStatus
+
+    token = os.environ.get('DAPR_API_TOKEN')
+    before = {ip: workflow_actors(ip, token)[0] for ip in daprd_ips}
+    client = DaprWorkflowClient()
+    name = uuid.uuid4().hex[:8]
+    instance_id = client.schedule_new_workflow(workflow=e2e_flow_timer, input=dict(name=name, seconds=WF_TIMER_SECONDS))
+    state = client.wait_for_workflow_start(instance_id, timeout_in_seconds=30)
+    after = {ip: workflow_actors(ip, token) for ip in daprd_ips}
+    grown = [ip for ip in daprd_ips if None not in (before[ip], after[ip][0]) and after[ip][0] > before[ip]]
+    result = dict(id=instance_id, name=name, started_at=time.time(),
+                  status=state.runtime_status.name if state else None,
+                  host=grown[0] if len(grown) == 1 else None, actors_before=before,
+                  actors_after={ip: a[0] for ip, a in after.items()},
+                  connected_workers={ip: a[1] for ip, a in after.items()})
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 0 if result['status'] == WorkflowStatus.RUNNING.name else 1
+
+
+def wf_wait(instance_id, after, timeout=120):
+    """Poll (the Service may still route to a daprd that is going away: errors are retried) until the workflow is
+    done; it must have completed as written and later than `after`."""
+    from dapr.ext.workflow import DaprWorkflowClient, WorkflowStatus
+
+    deadline, state, errors = time.time() + timeout, None, []
+    while time.time() < deadline:
+        try:
+            state = DaprWorkflowClient().get_workflow_state(instance_id)
+        except Exception as exc:  # daprd restarting behind the Service: try again
+            errors.append(type(exc).__name__)
+            state = None
+        if state and state.runtime_status in (WorkflowStatus.COMPLETED, WorkflowStatus.FAILED,
+                                              WorkflowStatus.TERMINATED):
+            break
+        time.sleep(1)
+    status = state.runtime_status.name if state else None
+    output = json.loads(state.serialized_output) if state and state.serialized_output else None
+    updated = None
+    if state and state.last_updated_at:
+        # the SDK gives protobuf's ToDatetime(): naive, in UTC
+        updated = state.last_updated_at.replace(tzinfo=datetime.timezone.utc).timestamp()
+    result = dict(id=instance_id, status=status, output=output, completed_at=updated, deleted_at=after,
+                  transient_errors=len(errors), failures=[])
+    if status != WorkflowStatus.COMPLETED.name or not output or not output['second']['greeting'].endswith('-again'):
+        result['failures'].append('workflow %s did not complete as written within %d s' % (instance_id, timeout))
+    elif updated is None or updated <= after:
+        result['failures'].append('workflow %s completed at %s, not after the daprd restart at %s'
+                                  % (instance_id, updated, after))
     print(json.dumps(result, indent=1, sort_keys=True))
     return 1 if result['failures'] else 0
 
@@ -309,19 +500,30 @@ def probe(targets, timeout=3.0):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('mode', choices=['serve', 'check', 'probe', 'status', 'load'])
+    parser.add_argument('mode', choices=['serve', 'check', 'probe', 'status', 'load', 'replicas', 'wf-start',
+                                         'wf-wait'])
     parser.add_argument('--label', default='')
     parser.add_argument('--rate', type=float, default=10.0)
     parser.add_argument('--seconds', type=float, default=60.0)
     parser.add_argument('--app-id')
     parser.add_argument('--peers', default='e2e-app-peers')
-    parser.add_argument('targets', nargs='*', help='host:port (probe mode)')
+    parser.add_argument('--daprd', default='', help='pod IPs of the daprd replicas, comma separated')
+    parser.add_argument('--events', type=int, default=20)
+    parser.add_argument('--after', type=float, default=0.0, help='wf-wait: epoch seconds of the daprd deletion')
+    parser.add_argument('targets', nargs='*', help='host:port (probe mode), workflow id (wf-wait)')
     args = parser.parse_args()
+    daprd_ips = [ip for ip in args.daprd.split(',') if ip]
     if args.mode == 'serve':
         serve()
         return 0
     if args.mode == 'probe':
         return probe(args.targets)
+    if args.mode == 'replicas':
+        return replicas(daprd_ips, args.peers, args.events)
+    if args.mode == 'wf-start':
+        return wf_start(daprd_ips)
+    if args.mode == 'wf-wait':
+        return wf_wait(args.targets[0], args.after)
     if args.mode == 'load':
         return load(args.app_id, args.label, args.rate, args.seconds)
     if args.mode == 'status':

@@ -22,6 +22,10 @@ class FakeModule(object):
         self.check_mode = check_mode
         self._diff = True
         self.no_log_values = set()
+        self.warnings = []
+
+    def warn(self, msg):
+        self.warnings.append(msg)
 
 
 class FakeService(object):
@@ -43,7 +47,8 @@ class FakeService(object):
     def namespace_exists(self, ns):
         return ns != 'missing'
 
-    def helm_release(self, ns, release):
+    def helm_release(self, ns, release, kind='Secret'):
+        self.storage_kinds = getattr(self, 'storage_kinds', set()) | set([kind])
         if isinstance(self.releases, dict):
             return self.releases.get((ns, release))
         return dict(status='deployed') if (ns, release) in self.releases else None
@@ -81,6 +86,27 @@ class FakeService(object):
         self.pods_awaited = selectors
 
 
+class FakeHelm(object):
+    """The helm host: found, checked, prepared; what it was asked is kept."""
+
+    def __init__(self, kind='Secret'):
+        self.kind, self.prepared, self.rollbacks = kind, 0, []
+
+    def storage_kind(self):
+        return self.kind
+
+    def check(self):
+        return dict(binary='/usr/bin/helm', version='v3.22.0', major=3, post_renderer='path')
+
+    def prepare(self, params):
+        self.prepared += 1
+        return dict(self.check(), helm='/tmp/t/daprkit-helm/helm', kubeconfig='/tmp/t/daprkit-helm/kubeconfig',
+                    plugins='/tmp/t/daprkit-helm-plugins')
+
+    def rollback(self, params, release, namespace, revision):
+        self.rollbacks.append((namespace, release, revision))
+
+
 def fake_control_plane(service, namespace=''):
     return ControlPlane('dapr-system', 'cluster.local', 'CERT', True, '1.18.2')
 
@@ -90,13 +116,13 @@ def _control_plane(monkeypatch):
     monkeypatch.setattr('ansible_collections.daprkit.dapr.plugins.module_utils._control_plane.read', fake_control_plane)
 
 
-def run(store, check_mode=False, service=None, **params):
+def run(store, check_mode=False, service=None, helm=None, **params):
     if 'instances' not in params:
         params.setdefault('app_id', 'orders')
         params.setdefault('namespace', 'apps')
     module = FakeModule(check_mode=check_mode, **params)
     svc = service or FakeService(store, check_mode)
-    return Runner(module, svc, CHART).run(), svc, module
+    return Runner(module, svc, CHART, helm or FakeHelm()).run(), svc, module
 
 
 def test_install_then_idempotent_then_check_mode():

@@ -129,3 +129,27 @@ def test_plugin_reapplies_only_the_switched_instances():
     args = dict(instances=[dict(app_id='a', namespace='n'), dict(app_id='b')], wait_timeout=5)
     assert _only(args, ['default/b'])['instances'] == [dict(app_id='b')]
     assert _only(dict(app_id='a'), ['default/a']) == dict(app_id='a')
+
+
+def test_helm4_plugin_names_are_valid_and_one_per_instance():
+    import re
+    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import post_renderer_plugin
+    names = set()
+    for key in ('a-b/c', 'a/b-c', 'apps/orders', 'faas/orders'):
+        name, manifest = post_renderer_plugin(key)
+        assert re.match(r'^[A-Za-z0-9_-]+$', name) and name.startswith('daprkit-' + key.rsplit('/', 1)[1] + '-')
+        doc = yaml.safe_load(manifest)
+        assert doc == dict(apiVersion='v1', type='postrenderer/v1', name=name, version='1.0.0', runtime='subprocess',
+                           runtimeConfig=dict(platformCommand=[dict(command='${HELM_PLUGIN_DIR}/post-render')]))
+        names.add(name)
+    assert len(names) == 4
+
+
+def test_a_failing_post_renderer_leaves_its_message_in_the_plugin_dir_for_helm_4(tmp_path, monkeypatch, capsys):
+    import io
+    from ansible_collections.daprkit.dapr.plugins.module_utils import _post_render
+    monkeypatch.setenv('HELM_PLUGIN_DIR', str(tmp_path))
+    broken = dict(objects=[o for o in plan()['objects'] if o['kind'] != 'DaemonSet'])
+    assert _post_render.main(broken, io.StringIO(yaml.safe_dump_all(chart_render())), io.StringIO()) == 1
+    said = (tmp_path / _post_render.ERROR_FILE).read_text()
+    assert 'does not know' in said and said == capsys.readouterr().err

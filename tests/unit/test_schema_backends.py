@@ -2,7 +2,8 @@
 
 For each field (and sub-field), an instance with the field's sample value must render differently
 from the default instance: for manifests, the applied objects; for helm, the chart values plus the
-post-render plan (what Helm installs). A field that changes nothing is dropped silently: this fails.
+post-render plan (what Helm installs); for both, what the module applies into the apps of `apps`.
+A field that changes nothing is dropped silently: this fails.
 """
 import copy
 import json
@@ -12,6 +13,7 @@ import pytest
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
+from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
 from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import render_instance
 
@@ -21,6 +23,7 @@ NOT_RENDERED = {
     'state': 'absent removes the instance (tested in test_module_orchestration)',
     'method': 'selects the backend itself',
     'app_id': 'required; names every object',
+    'allow_version_skew': 'lets an unsupported daprd version through the check before rendering (test_versions)',
 }
 # Fields that only matter together with another field (sample of the base changed too).
 NEEDS = {
@@ -41,7 +44,14 @@ NEEDS = {
     'app_token.secret_name': dict(app_token=dict(enabled=True)),
     'app_token.secret_key': dict(app_token=dict(enabled=True)),
     'network_policy.monitoring_namespaces': dict(),
+    # the apps' sub-fields change an app of the list
+    'apps.kind': dict(apps=SC.FIELDS['apps'].sample),
+    'apps.name': dict(apps=SC.FIELDS['apps'].sample),
+    'apps.namespace': dict(apps=SC.FIELDS['apps'].sample, network_policy=dict(client_namespaces=['apps', 'clients'])),
+    'apps.containers': dict(apps=SC.FIELDS['apps'].sample),
 }
+# Containers of the apps' workloads, as the runner reads them (the wiring of `apps` goes into each of them).
+APP_CONTAINERS = ['app', 'sidecar']
 
 
 def _set(instance, dotted, value):
@@ -49,7 +59,8 @@ def _set(instance, dotted, value):
     target = instance
     for part in parts[:-1]:
         target = target.setdefault(part, {})
-    target[parts[-1]] = value
+    for entry in target if isinstance(target, list) else [target]:  # a list of mappings: each entry
+        entry[parts[-1]] = copy.deepcopy(value)
 
 
 def _base(extra):
@@ -71,14 +82,19 @@ def _outputs(raw, method):
     if instance['api_token']['value'] == '' and not instance['api_token']['secret_name']:
         tokens['api_token'] = ('generated-token-value-' + 'x' * 20, 'h')
     objects = render_instance(instance, cp, instance['daprd_version'] or '1.18.2', tokens)
+    # what the module applies into the apps' workloads, for both backends (the runner's apply step)
+    want = W.expected(instance, 'h')
+    wiring = [W.patch(app['kind'], W.app_namespace(instance, app), app['name'], app['containers'] or APP_CONTAINERS,
+                      want) for app in instance['apps']]
     if method == 'manifests':
-        return json.dumps(objects, sort_keys=True)
+        return json.dumps([objects, wiring], sort_keys=True)
     release = _helm.release(instance, cp, instance['daprd_version'] or '1.18.2', objects, CHART)
-    return json.dumps(release, sort_keys=True)
+    return json.dumps([release, wiring], sort_keys=True)
 
 
-# mappings are covered through their sub-fields
-FIELDS = [(name, field) for name, field in SC.walk() if name not in NOT_RENDERED and not field.options]
+# mappings are covered through their sub-fields; a list of mappings (apps) both itself and through them
+FIELDS = [(name, field) for name, field in SC.walk()
+          if name not in NOT_RENDERED and not (field.options and field.type == 'dict')]
 
 
 @pytest.mark.parametrize('method', SC.METHODS)
@@ -102,7 +118,7 @@ def test_every_field_changes_what_each_backend_installs(name, field, method):
 def test_every_field_has_a_description_and_a_sample():
     for name, field in SC.walk():
         assert field.description and all(field.description), name
-        if name not in NOT_RENDERED and not field.options:
+        if name not in NOT_RENDERED and not (field.options and field.type == 'dict'):
             assert field.sample is not None, name
 
 

@@ -91,10 +91,9 @@ def markdown(r):
                 ratios.get(name.split(' (', maxsplit=1)[0].split(',', maxsplit=1)[0]))
     cold = r.get('coldstart') or {}
     if cold.get('sidecar') and cold.get('shared'):
-        row('cold start to the first event, median of %d scale-ups from zero: sidecar / shared, goal >= 1.5' % (
-            cold['rounds']), '%.1f s / %.1f s' % (statistics.median(cold['sidecar']),
-                                                 statistics.median(cold['shared'])),
-            ratios.get('cold start to first event sidecar/shared'))
+        medians = '%.1f s / %.1f s' % (statistics.median(cold['sidecar']), statistics.median(cold['shared']))
+        row('cold start to the first event, median of %d scale-ups from zero: sidecar / shared, goal >= 1.5'
+            % cold['rounds'], medians, ratios.get('cold start to first event sidecar/shared'))
     if loc:
         row("locality: state reads served on the caller's node (new connection per read)", ', '.join(
             '%s %.0f%%' % (k, v) for k, v in sorted(loc.items()) if not k.endswith('_pods')))

@@ -5,6 +5,7 @@
 #                       kube-proxy, daprkit-cni (through NET_IMAGE, images/net)
 #   BASE_NETPY_IMAGE    the same + python3: daprkit-netpol
 #   BASE_NODE_IMAGE     what kind's images/base provides: systemd, containerd, runc, CNI plugins...
+#   BASE_REDIS_IMAGE    minbase + Debian's redis-server at REDIS_VERSION: the in-cluster Redis (images/redis)
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 MIRROR="http://deb.debian.org/debian"
@@ -39,5 +40,7 @@ main() {
   build_base net "$BASE_NET_IMAGE" "$NET_PKGS"
   build_base node "$BASE_NODE_IMAGE" "$NODE_PKGS"
   build_base netpy "$BASE_NETPY_IMAGE" "$NET_PKGS,python3"
+  # epoch 5 is Debian's for redis; the revision is left open so that security updates of the version apply
+  build_base redis "$BASE_REDIS_IMAGE" "redis-server=5:$REDIS_VERSION-*"
 }
 script_main "$@"

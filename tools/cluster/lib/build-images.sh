@@ -43,6 +43,10 @@ cluster_images() {
     --build-arg "BASE_IMAGE=$BASE_MINIMAL_IMAGE" --build-arg BINARY=local-path-provisioner "$A/local-path-provisioner"
   build_image local-path-helper "$LOCAL_PATH_HELPER_IMAGE" local-path-helper \
     --build-arg "BASE_IMAGE=$BASE_MINIMAL_IMAGE"
+  # the in-cluster Redis of the end-to-end checks and make demo (loaded into the nodes by cluster-up.sh, not
+  # preloaded: a new Redis then needs no new node image)
+  build_image redis "$REDIS_IMAGE" redis --build-arg "BASE_IMAGE=$BASE_REDIS_IMAGE" \
+    --build-arg "REDIS_VERSION=$REDIS_VERSION"
   # tarballs preloaded into the kind node image
   for c in $KUBE_APISERVER_IMAGE $KUBE_CONTROLLER_MANAGER_IMAGE $KUBE_SCHEDULER_IMAGE $KUBE_PROXY_IMAGE \
            $ETCD_IMAGE $COREDNS_IMAGE $PAUSE_IMAGE $CNI_IMAGE $LOCAL_PATH_PROVISIONER_IMAGE $LOCAL_PATH_HELPER_IMAGE; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Host CLIs (kind, helm) and the binaries of the add-on images (etcd, coredns, pause,
+# Host CLIs (kind, helm 3 and helm4) and the binaries of the add-on images (etcd, coredns, pause,
 # local-path-provisioner) from the Go module proxy.
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -50,11 +50,15 @@ main() {
   go_mod_build kind "sigs.k8s.io/kind@$KIND_VERSION" . "$BIN_DIR/kind"
   go_mod_build helm "helm.sh/helm/v3@$HELM_VERSION" ./cmd/helm "$BIN_DIR/helm" \
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  go_mod_build helm4 "helm.sh/helm/v4@$HELM4_VERSION" ./cmd/helm "$BIN_DIR/helm4" \
+    "-X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  # HELM=4 (Makefile, tests/awx/run.sh) puts this directory first on PATH: helm4 answers as helm
+  mkdir -p "$DAPRKIT_CACHE/helm4-path" && ln -sfn "$BIN_DIR/helm4" "$DAPRKIT_CACHE/helm4-path/helm"
   build_once etcd "$ETCD_MODULE_VERSION" "$A/etcd" etcd_wrapper_build
   go_mod_build coredns "github.com/coredns/coredns@$COREDNS_MODULE_VERSION" . "$A/coredns"
   go_mod_build local-path-provisioner "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" . \
     "$A/local-path-provisioner" "-X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION"
   build_once pause "$(inputs_key -- "$CLUSTER_DIR/pause")" "$A/pause" pause_build
-  kind version; helm version --short
+  kind version; helm version --short; helm4 version --short
 }
 script_main "$@"

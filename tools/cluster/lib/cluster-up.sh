@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images and
-# daprkit-netpol into every node, wait until all nodes are Ready and CoreDNS, the CNI and the
-# NetworkPolicy enforcer run.
+# Create (or confirm) the kind cluster: 1 control-plane + 2 workers, load the Dapr images,
+# daprkit-netpol and Redis into every node, wait until all nodes are Ready and CoreDNS, the CNI and the
+# NetworkPolicy enforcer run, then run Redis (namespace dapr-redis, Service redis:6379) until it is Ready.
 # Images mirrored with `make cluster-mirror` (kept in ~/.cache/daprkit/mirror) are loaded into every
 # node too, so they survive `make cluster-delete cluster` (lib/mirror.sh --nodes; skips present ones).
 # The older Dapr release of the upgrade tests (make images-previous) is loaded too when it is built.
-# Fast path: cluster exists, nodes Ready, images loaded -> nothing to do.
+# Fast path: cluster exists, nodes Ready, images loaded, netpol and Redis current -> nothing to do.
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 export KUBECONFIG="$KUBECONFIG_PATH"
@@ -19,7 +19,7 @@ all_ready() {
 }
 node_containers() { docker ps -a --filter "label=io.x-k8s.kind.cluster=$CLUSTER_NAME" --format '{{.Names}}'; }
 
-LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPRD_SECOND_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE"
+LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPRD_SECOND_IMAGE $DAPR_COMPONENT_IMAGES $NETPOL_IMAGE $REDIS_IMAGE"
 PREVIOUS_IMAGES="$DAPR_PREVIOUS_IMAGE $DAPRD_PREVIOUS_IMAGE $DAPR_PREVIOUS_COMPONENT_IMAGES"
 # shellcheck disable=SC2086 # a list of image names
 if docker image inspect $PREVIOUS_IMAGES >/dev/null 2>&1; then LOADED_IMAGES="$LOADED_IMAGES $PREVIOUS_IMAGES"; fi
@@ -82,6 +82,22 @@ apply_netpol() {
   kubectl -n kube-system rollout status daemonset/daprkit-netpol --timeout=180s
 }
 
+# Redis for the end-to-end components and make demo; like daprkit-netpol, the pod template carries the image id
+redis_image_id() { docker image inspect -f '{{.Id}}' "$REDIS_IMAGE" | cut -d: -f2 | cut -c1-16; }
+redis_current() {
+  local got
+  local jp='{.spec.template.metadata.annotations.daprkit\.io/image-id} {.status.readyReplicas}'
+  got=$(kubectl -n dapr-redis get deployment redis -o jsonpath="$jp" 2>/dev/null) || return 1
+  [ "$got" = "$(redis_image_id) 1" ]
+}
+apply_redis() {
+  sed -e "s#__REDIS_IMAGE__#$REDIS_IMAGE#" -e "s#__REDIS_IMAGE_ID__#$(redis_image_id)#" \
+    "$CLUSTER_DIR/images/redis/dapr-redis.yaml" | kubectl apply -f -
+  kubectl -n dapr-redis rollout status deployment/redis --timeout=180s
+  # Ready means PONG (the readiness probe); say it here too, from inside the pod
+  kubectl -n dapr-redis exec deploy/redis -- redis-cli ping
+}
+
 create_cluster() {  # create_cluster KIND_CONFIG
   kind create cluster --name "$CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config "$1" \
     --kubeconfig "$KUBECONFIG_PATH" --wait 0s -v 1
@@ -115,9 +131,10 @@ main() {
         log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
       fi
     done
-    if all_ready && images_loaded && netpol_current; then
+    if all_ready && images_loaded && netpol_current && redis_current; then
       "$CLUSTER_DIR/lib/mirror.sh" --nodes
-      log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced" \
+      log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced," \
+        "Redis Ready" \
         "(checked in $(( $(date +%s)-t0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
       return 0
     fi
@@ -136,6 +153,7 @@ main() {
   run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
   run_step wait-ready wait_ready
   run_step netpol apply_netpol
+  run_step redis apply_redis
   log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-t0 ))s. KUBECONFIG=$KUBECONFIG_PATH"
 }
 script_main "$@"

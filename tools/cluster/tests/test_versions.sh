@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # versions.env: every key the scripts use is set, no :latest / digest references, Kubernetes
-# image names agree with KUBE_VERSION, Dapr image names with their release (current and previous),
+# image names agree with KUBE_VERSION, Dapr image names with their release (current and previous), Redis
+# image tags with REDIS_VERSION,
 # and (when our kubeadm is built) the Kubernetes images exactly match `kubeadm config images list`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../versions.env
 . "$here/versions.env"
 err() { echo "$*"; exit 1; }
-for k in KIND_VERSION HELM_VERSION KUBE_VERSION KUBE_STAGING_VERSION KUBE_APISERVER_IMAGE \
+for k in KIND_VERSION HELM_VERSION HELM4_VERSION KUBE_VERSION KUBE_STAGING_VERSION KUBE_APISERVER_IMAGE \
          KUBE_CONTROLLER_MANAGER_IMAGE KUBE_SCHEDULER_IMAGE KUBE_PROXY_IMAGE COREDNS_IMAGE ETCD_IMAGE PAUSE_IMAGE \
          CNI_IMAGE NETPOL_IMAGE NET_IMAGE NETPY_IMAGE KIND_NODE_IMAGE DAPR_VERSION DAPR_IMAGE DAPRD_IMAGE \
          DAPR_REGISTRY DAPR_PREVIOUS_VERSION DAPR_PREVIOUS_IMAGE DAPRD_PREVIOUS_IMAGE DAPR_SHARED_VERSION \
          REGISTRY_PORT CLUSTER_NAME LOCAL_PATH_PROVISIONER_IMAGE LOCAL_PATH_HELPER_IMAGE BASE_MINIMAL_IMAGE \
-         BASE_NET_IMAGE BASE_NETPY_IMAGE BASE_NODE_IMAGE; do
+         BASE_NET_IMAGE BASE_NETPY_IMAGE BASE_NODE_IMAGE REDIS_VERSION BASE_REDIS_IMAGE REDIS_IMAGE; do
   [ -n "${!k:-}" ] || err "$k is not set"
 done
 if grep -vE '^\s*#' "$here/versions.env" | grep -nE ':latest\b|@sha256:'; then
@@ -29,6 +30,9 @@ done
   err "staging $KUBE_STAGING_VERSION does not match $KUBE_VERSION"
 [ "${ETCD_IMAGE##*:}" = "${ETCD_MODULE_VERSION#v}-0" ] || err "etcd image tag vs module version"
 [ "${COREDNS_IMAGE##*:}" = "$COREDNS_MODULE_VERSION" ] || err "coredns image tag vs module version"
+# Redis: both images carry the Debian package's upstream version (the base is rebuilt only under a new tag)
+[ "${REDIS_IMAGE##*:}" = "$REDIS_VERSION" ] || err "REDIS_IMAGE $REDIS_IMAGE does not carry $REDIS_VERSION"
+[ "${BASE_REDIS_IMAGE##*:}" = "$REDIS_VERSION" ] || err "BASE_REDIS_IMAGE $BASE_REDIS_IMAGE lacks $REDIS_VERSION"
 dapr_release() {  # dapr_release NAME VERSION DAPR_IMAGE DAPRD_IMAGE COMPONENT_IMAGES
   local name="$1" tag="${2#v}" i
   for i in "$3" "$4" $5; do
