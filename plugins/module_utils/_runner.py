@@ -533,8 +533,10 @@ class Runner(object):
         """The server checks every object of every instance; all its rejections are reported together."""
         pairs = []
         for run in runs:
-            if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first:
-                # nothing to ask the server yet: a missing namespace plans creations, a release goes first
+            if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first or run.recovery:
+                # nothing to ask the server yet: a missing namespace plans creations, a release goes first; an
+                # interrupted release's live objects are half the failed revision's, merged with ours they may be
+                # invalid (two probe handlers): Helm checks the objects after the rollback
                 for obj in ([] if run.instance['state'] == 'absent' else run.desired):
                     run.after[object_key(obj)] = obj
                 continue
