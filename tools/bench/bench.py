@@ -673,11 +673,11 @@ def part_coldstart(v):
     # no Pod Security label: the injected daprd keeps its capabilities (as in part 3)
     kubectl('create', 'namespace', NS_COLD)
     topics = dict((app_id, '%s.%s.events' % (NS_COLD, app_id)) for app_id in (COLD_SIDECAR, COLD_SHARED))
-    # processingTimeout and redeliverInterval as in the scale_to_zero scenario (molecule/scale_to_zero/vars.yml)
+    # processingTimeout and redeliverInterval in milliseconds, as in the scale_to_zero scenario (its vars.yml)
     apply([dict(apiVersion='dapr.io/v1alpha1', kind='Component', metadata=dict(name='bench-cold', namespace=NS_COLD),
                 spec=dict(type='pubsub.redis', version='v1', metadata=[
                     dict(name='redisHost', value=REDIS), dict(name='redisPassword', value=''),
-                    dict(name='processingTimeout', value='10s'), dict(name='redeliverInterval', value='2s'),
+                    dict(name='processingTimeout', value='10000'), dict(name='redeliverInterval', value='2000'),
                     dict(name='maxLenApprox', value='1000')]),
                 scopes=[COLD_SIDECAR, COLD_SHARED])])
     injector = kget('deployment', '-n', 'dapr-system', 'dapr-sidecar-injector')
