@@ -153,12 +153,13 @@ def readme_table():
 
 
 ROLES = os.path.join(ROOT, 'roles')
+KUBERNETES_REQUIREMENT = ('The collection kubernetes.core (a dependency of daprkit.dapr) and the Python library '
+                          '`kubernetes` on the host that runs the tasks.')
 # What the argument specs cannot say: what must be installed, and one play that uses the role.
 ROLE_README_EXTRAS = {
     'dapr_control_plane': dict(
         requirements=[
-            'The collection kubernetes.core (a dependency of daprkit.dapr) and the Python library `kubernetes` '
-            'on the host that runs the tasks.',
+            KUBERNETES_REQUIREMENT,
             'The `helm` program on that host\'s `PATH` (3.13 or later): the role reads the chart\'s CRDs with '
             '`helm show crds` and installs the chart with kubernetes.core.helm.',
             'Cluster-admin rights: the role applies the Dapr CRDs and the chart creates cluster-scoped objects.'],
@@ -172,8 +173,7 @@ ROLE_README_EXTRAS = {
 '''),
     'dapr_shared': dict(
         requirements=[
-            'The collection kubernetes.core (a dependency of daprkit.dapr) and the Python library `kubernetes` '
-            'on the host that runs the tasks.',
+            KUBERNETES_REQUIREMENT,
             'A running Dapr control plane (the role daprkit.dapr.dapr_control_plane installs one).',
             'For instances with `method: helm` only: the `helm` program on that host\'s `PATH` (3.13 or later).',
             'Namespaced rights only; the collection\'s README lists them per backend.'],
