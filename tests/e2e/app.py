@@ -54,7 +54,8 @@ def callback_token_ok(headers):
     return None if not APP_TOKEN else headers.get('dapr-api-token') == APP_TOKEN
 
 
-class Handler(BaseHTTPRequestHandler):
+class JsonHandler(BaseHTTPRequestHandler):
+    """What every app of the e2e image serves daprd with: JSON answers on kept-open connections."""
     # daprd keeps its app-channel connections open and reuses them; with HTTP/1.0 each answer would close
     # the connection, and every invocation would pay a new TCP connection to a (shared, remote) daprd
     protocol_version = 'HTTP/1.1'
@@ -69,6 +70,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class Handler(JsonHandler):
 
     def log_message(self, fmt, *args):  # keep pod logs short: one line per request
         sys.stderr.write('%s %s\n' % (self.command, self.path))

@@ -38,7 +38,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+# the e2e image's other program, beside this one in /opt/e2e (the directory of a script is on its sys.path)
+from app import JsonHandler
 
 POD = os.environ.get('POD_NAME', socket.gethostname())
 TIMEOUT = 10
@@ -109,18 +112,7 @@ def event_id(body):
 
 
 def make_handler(pubsub, topic, redis, record):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = 'HTTP/1.1'
-        disable_nagle_algorithm = True
-
-        def _send(self, code, body):
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header('Content-Type', 'application/json')
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def log_message(self, fmt, *args):
             if self.path != '/healthz':  # daprd's health checks and the kubelet's would drown the deliveries
                 sys.stderr.write('%s %s\n' % (self.command, self.path))

@@ -3,6 +3,7 @@ import importlib.util
 import io
 import json
 import os
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -10,7 +11,10 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-_PATH = os.path.join(os.path.dirname(__file__), '..', 'e2e', 'scale_to_zero.py')
+_E2E = os.path.join(os.path.dirname(__file__), '..', 'e2e')
+_PATH = os.path.join(_E2E, 'scale_to_zero.py')
+# run as a script in the image, the program finds app.py beside it on its sys.path; here that directory is added
+sys.path.insert(0, _E2E)
 _SPEC = importlib.util.spec_from_file_location('scale_to_zero', _PATH)
 stz = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(stz)
