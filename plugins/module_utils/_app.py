@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, answer_or_refusal
 
 SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 _DNS_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
@@ -133,17 +133,18 @@ def read_presence(kube, target, pods):
     """The app's presence as the API server knows it; a refused or failed read makes it unknown, never an error."""
     if target is None or target.service_name is None:
         return presence(target, None, [], pods)
-    try:
+
+    def read():
         service = kube.get('v1', 'Service', target.service_name, target.service_namespace)
-        slices = kube.list('discovery.k8s.io/v1', 'EndpointSlice', namespace=target.service_namespace,
-                           label_selector='%s=%s' % (SERVICE_NAME_LABEL, target.service_name)) if service else []
-    except ApiUnreachable:
-        raise
-    except DaprSharedError as exc:
+        return service, kube.list('discovery.k8s.io/v1', 'EndpointSlice', namespace=target.service_namespace,
+                                  label_selector='%s=%s' % (SERVICE_NAME_LABEL, target.service_name)) if service else []
+
+    answer = answer_or_refusal(read)
+    if isinstance(answer, DaprSharedError):
         # typically a least-privilege token without get on services or list on endpointslices there
         return dict(reachable=None, ready_endpoints=None, pods=[],
-                    reason='could not read Service %s and its EndpointSlices: %s' % (target.service, exc.msg))
-    return presence(target, service, slices, pods)
+                    reason='could not read Service %s and its EndpointSlices: %s' % (target.service, answer.msg))
+    return presence(target, *answer, pods=pods)
 
 
 def absence_warning(where, target, app):

@@ -27,3 +27,14 @@ class InvalidInstance(DaprSharedError):
 
 class ApiUnreachable(DaprSharedError):
     """No answer from the API server (refused, reset, timed out): waits ride it out, changes do not."""
+
+
+def answer_or_refusal(read):
+    """read()'s answer, or the DaprSharedError the API server refused it with (typically no right to read it), for
+    the caller to report instead of failing. An API server that does not answer is still raised."""
+    try:
+        return read()
+    except ApiUnreachable:
+        raise
+    except DaprSharedError as exc:
+        return exc

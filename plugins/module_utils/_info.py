@@ -11,7 +11,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
-from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
+from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, answer_or_refusal
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import each
 
 WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
@@ -73,7 +73,7 @@ def wired_apps(workloads, want, manager):
 def _read_wiring(service, found, daprd_workloads, cluster_domain):
     """Each instance's wired apps: its NetworkPolicy, then the Deployments and StatefulSets of its namespace and its
     clients' (one list per kind and namespace). A refused read makes them unknown (null, with the reason)."""
-    policies = each(lambda entry: _optional(lambda: service.get('networking.k8s.io/v1', 'NetworkPolicy', S.names(
+    policies = each(lambda entry: answer_or_refusal(lambda: service.get('networking.k8s.io/v1', 'NetworkPolicy', S.names(
         entry['app_id'])['network_policy'], entry['namespace'])), found)
     wants = [wiring_expectation(entry, workload, None if isinstance(policy, DaprSharedError) else policy, cluster_domain)
              for entry, workload, policy in zip(found, daprd_workloads, policies)]
@@ -82,7 +82,7 @@ def _read_wiring(service, found, daprd_workloads, cluster_domain):
     def list_namespace(ns):
         return [dict(item, kind=kind) for kind in W.KINDS for item in service.list(W.API_VERSION, kind, namespace=ns)]
 
-    listed = dict(zip(namespaces, each(lambda ns: _optional(lambda: list_namespace(ns)), namespaces)))
+    listed = dict(zip(namespaces, each(lambda ns: answer_or_refusal(lambda: list_namespace(ns)), namespaces)))
     for entry, (instance, want), policy in zip(found, wants, policies):
         lists = [listed[ns] for ns in W.namespaces(instance)]
         failed = [answer for answer in [policy] + lists if isinstance(answer, DaprSharedError)]
@@ -91,16 +91,6 @@ def _read_wiring(service, found, daprd_workloads, cluster_domain):
             continue
         entry['apps_reason'] = None
         entry['apps'] = wired_apps([w for answer in lists for w in answer or []], want, W.manager_of(instance))
-
-
-def _optional(read):
-    """A read whose refusal (typically no right to it) is reported, not raised."""
-    try:
-        return read()
-    except ApiUnreachable:
-        raise
-    except DaprSharedError as exc:
-        return exc
 
 
 def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local'):
