@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to daprkit.dapr: what the helm backend hands to Helm for one instance. Pure.
 
-The release is the official dapr-shared chart (v0.0.16 layout). Its values carry the instance as
-the chart understands it, so that `helm get values` tells the truth; the post-renderer
+The release is the official dapr-shared chart (v0.0.16 layout). Its values carry every field the chart
+has a value for (the fields' chart= declarations in _schema.py), so that `helm get values` shows them;
+the others live only in the post-render plan, whose digest the values carry too. The post-renderer
 (_post_render.py) then puts the collection's own rendering of each object under the chart's names,
 which is how every upstream defect is fixed rather than inherited (see the README's table):
 Sentry and the operator on 443, the scheduler flag, any control-plane namespace, only ca.crt outside
@@ -25,8 +26,9 @@ import re
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _post_render
+from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
-from ansible_collections.daprkit.dapr.plugins.module_utils._render import is_token_secret
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import dapr_config, is_token_secret
 
 # Kinds the chart renders (besides what the post-renderer drops) that the collection replaces.
 CHART_KINDS = ('ServiceAccount', 'DaemonSet', 'Deployment', 'Service')
@@ -35,58 +37,48 @@ CHART_KINDS = ('ServiceAccount', 'DaemonSet', 'Deployment', 'Service')
 PLAN_VALUES_KEY = 'daprkit'
 
 
-def split_image(image):
-    """'ghcr.io/dapr/daprd' -> ('ghcr.io/dapr', 'daprd'); the chart wants registry and name apart."""
-    if '/' not in image:
-        return 'docker.io/library', image
-    registry, name = image.rsplit('/', 1)
-    return registry, name
+# A chart value no field carries: the chart's token stays empty (the token lives in the collection's
+# Secret, out of Helm's history).
+CHART_CONSTANTS = {'shared.daprd.token': ''}
 
 
-def _host_port(address):
-    host, port = address.rsplit(':', 1)
-    return dict(address=host, port=int(port))
+def _as_run(instance, cp, version):
+    """The instance with what the run resolved in place of every field whose empty value means derived, so
+    that the chart values say what daprd gets: the control plane's namespace, trust domain and mTLS, the
+    daprd version, the addresses and the Dapr Configuration."""
+    addresses = N.resolve_addresses(instance, cp.namespace)
+    return dict(instance, control_plane_namespace=cp.namespace, control_plane_trust_domain=cp.trust_domain,
+                mtls='enabled' if cp.mtls else 'disabled', daprd_version=version.lstrip('v'),
+                sentry_address=addresses['sentry'], operator_address=addresses['operator'],
+                placement_address=addresses['placement'], scheduler_address=addresses['scheduler'],
+                config=dapr_config(instance))
+
+
+def _field_value(instance, dotted):
+    value = instance
+    for part in dotted.split('.'):
+        value = value[part]
+    return value
+
+
+def _put(values, path, value):
+    parts = path.split('.')
+    for part in parts[:-1]:
+        values = values.setdefault(part, {})
+    values[parts[-1]] = value
 
 
 def chart_values(instance, cp, version):
-    """The instance in the chart's own terms (informative: the post-renderer makes it exact)."""
-    addresses = N.resolve_addresses(instance, cp.namespace)
-    registry, name = split_image(instance['daprd_image'])
-    health = instance['app_health']
-    return dict(
-        shared=dict(
-            appId=instance['app_id'],
-            remoteURL=instance['remote_host'],
-            remotePort=instance['remote_port'],
-            strategy=instance['strategy'],
-            deployment=dict(replicas=instance['replicas']),
-            log=dict(level=instance['log_level'], json=instance['log_format'] == 'json'),
-            scheduler=dict(address=addresses['scheduler']),
-            controlPlane=dict(namespace=cp.namespace, trustDomain=cp.trust_domain,
-                              operator=_host_port(addresses['operator']), sentry=_host_port(addresses['sentry']),
-                              placementServer=_host_port(addresses['placement'])),
-            scheduling=dict(nodeSelector=instance['node_selector']),
-            daprd=dict(
-                image=dict(registry=registry, name=name, tag=version.lstrip('v'),
-                           pullPolicy=instance['image_pull_policy']),
-                app=dict(protocol=instance['app_protocol']),
-                mtls=dict(enabled=bool(cp.mtls)),
-                metrics=dict(enabled=instance['metrics']['enabled'], port=instance['metrics']['port']),
-                apiLogging=dict(enabled=instance['api_logging']),
-                serviceAccountIdentityToken=dict(
-                    audience='spiffe://%s/ns/%s/dapr-sentry' % (cp.trust_domain, cp.namespace)),
-                config=instance['config'],
-                appHealth=dict(enabled=health['enabled'], checkPath=health['path'],
-                               probeInterval=health['probe_interval'], probeTimeout=health['probe_timeout'],
-                               threshold=health['threshold']),
-                # Never the token: it stays in the collection's Secret, out of Helm's history.
-                token='',
-            ),
-        ),
-        tolerations=instance['tolerations'],
-        affinity=instance['affinity'],
-        imagePullSecrets=[dict(name=n) for n in instance['image_pull_secrets']],
-    )
+    """The instance in the chart's own terms: every field the chart has a value for (its chart= declaration
+    in _schema.py), so that `helm get values` shows them. The post-renderer makes the objects exact."""
+    run = _as_run(instance, cp, version)
+    values = {}
+    for dotted, field in SC.walk():
+        for chart_value in field.chart_values():
+            _put(values, chart_value.path, chart_value.of(_field_value(run, dotted), run))
+    for path, value in CHART_CONSTANTS.items():
+        _put(values, path, value)
+    return values
 
 
 def release_plan(objects):

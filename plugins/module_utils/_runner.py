@@ -22,7 +22,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import secrets
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _app
@@ -39,21 +38,6 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import Fail
 from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint, is_token_secret, render_instance
 
 WORKLOAD_KINDS = ('DaemonSet', 'Deployment')
-
-# Where the API server's complaint about a rendered object comes from in the instance schema.
-_SERVER_PATHS = (
-    (r'\.resources\b', 'resources'),
-    (r'\.tolerations\b', 'tolerations'),
-    (r'\.affinity\b', 'affinity'),
-    (r'\.nodeSelector\b', 'node_selector'),
-    (r'\.priorityClassName\b', 'priority_class_name'),
-    (r'\.imagePullSecrets\b', 'image_pull_secrets'),
-    (r'\.image\b', 'daprd_image'),
-    (r'metadata\.labels\b', 'labels'),
-    (r'metadata\.annotations\b', 'annotations'),
-    (r'\.replicas\b', 'replicas'),
-)
-
 
 def instances_from_params(params):
     """The instances of a task: the list option, or the instance described by the flat options."""
@@ -73,10 +57,8 @@ def instances_from_params(params):
 
 
 def field_of_rejection(message):
-    for pattern, field in _SERVER_PATHS:
-        if re.search(pattern, message):
-            return field
-    return None
+    """The instance fields an API server's rejection is about (the schema's api_paths), or None."""
+    return SC.field_of_rejection(message)
 
 
 def _owner(current, app_id):
