@@ -4,6 +4,8 @@
 - plugins/doc_fragments/instance.py   (the module's instance options)
 - roles/dapr_shared/meta/argument_specs.yml
 - the instance field table of README.md (between the BEGIN/END markers)
+- the README's list of what `helm get values` shows of each field, and of the fields that live only
+  in the post-render plan (from each field's chart= declaration)
 - roles/*/README.md, from each role's meta/argument_specs.yml (Galaxy refuses a role without a README)
 
 Usage: tools/gen_schema_docs.py [--check]   (--check exits 1 and names the stale files)
@@ -18,11 +20,13 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.join(ROOT, 'collections'))
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC  # noqa: E402
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm import PLAN_VALUES_KEY  # noqa: E402
 
 FRAGMENT = os.path.join(ROOT, 'plugins', 'doc_fragments', 'instance.py')
 ROLE_SPECS = os.path.join(ROOT, 'roles', 'dapr_shared', 'meta', 'argument_specs.yml')
 README = os.path.join(ROOT, 'README.md')
 BEGIN, END = '<!-- BEGIN instance-fields (tools/gen_schema_docs.py) -->', '<!-- END instance-fields -->'
+CHART_BEGIN, CHART_END = '<!-- BEGIN chart-values (tools/gen_schema_docs.py) -->', '<!-- END chart-values -->'
 ROLE_VARS = {
     'dapr_shared_instances': 'Dapr Shared instances. Each entry has the fields below; unknown fields are refused.',
     'dapr_shared_method': 'Default C(method) of every instance.',
@@ -139,6 +143,38 @@ def _code(text):
     return out
 
 
+def _between(text, begin, end, lines):
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + '\n'.join([begin] + lines + [end]) + text[stop:]
+
+
+def _by_declaration(fields=None, prefix=''):
+    """(dotted name, declaration) of each field as the schema declares what the chart gets: a mapping or list
+    whose chart= covers all of its fields is one entry, written `name` (its fields with it)."""
+    for name, field in (SC.FIELDS if fields is None else fields).items():
+        if field.options and field.chart is None:
+            yield from _by_declaration(field.options, prefix + name + '.')
+        else:
+            yield prefix + name, field.chart
+
+
+def chart_lists():
+    shown, plan_only, not_released = [], [], []
+    for name, chart in _by_declaration():
+        if isinstance(chart, SC.PlanOnly):
+            plan_only.append('- `%s`: %s' % (name, chart.why))
+        elif isinstance(chart, SC.NotReleased):
+            not_released.append('`%s` (%s)' % (name, chart.why))
+        else:
+            paths = chart.paths if isinstance(chart, SC.Feeds) else [value.path for value in chart]
+            how = 'part of ' if isinstance(chart, SC.Feeds) else ''
+            shown.append('| `%s` | %s%s |' % (name, how, ', '.join('`%s`' % path for path in paths)))
+    return (['| Field | In `helm get values` |', '| --- | --- |'] + shown
+            + ['', 'Only in the post-render plan: the chart has no value for them. `helm get values` shows the',
+               'digest of that plan, `%s.plan`, which changes with them.' % PLAN_VALUES_KEY, ''] + plan_only
+            + ['', 'Not part of the release: %s.' % ', '.join(not_released)])
+
+
 def readme_table():
     lines = [BEGIN, '| Field | Type | Default | Choices | Description |', '| --- | --- | --- | --- | --- |']
     for name, field in SC.walk():
@@ -147,9 +183,8 @@ def readme_table():
         description = ' '.join(_code(d) for d in field.description)
         lines.append('| `%s` | %s | %s | %s | %s |' % (name, field.type, default, choices, description))
     lines.append(END)
-    current = open(README).read()
-    start, stop = current.index(BEGIN), current.index(END) + len(END)
-    return current[:start] + '\n'.join(lines) + current[stop:]
+    current = _between(open(README).read(), BEGIN, END, lines[1:-1])
+    return _between(current, CHART_BEGIN, CHART_END, chart_lists())
 
 
 ROLES = os.path.join(ROOT, 'roles')

@@ -222,15 +222,15 @@ FIELDS = dict(
     app_id=Field('str', None, [
         'The Dapr app id the shared daprd serves. A DNS-1123 label of at most 58 characters.',
         'The instance\'s Service is named C(<app_id>-dapr), as with the official chart.'], required=True,
-        check=C.dns_label('must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a '
+        sample='payments', check=C.dns_label('must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a '
                           'letter or digit, at most %d characters so that "<app_id>-dapr" fits)' % N.MAX_APP_ID_LENGTH,
                           max_length=N.MAX_APP_ID_LENGTH),
         chart='shared.appId'),
     namespace=Field('str', 'default', 'Namespace of the instance; it must exist.', sample='other',
                     check=C.dns_label(), api_paths=('metadata.namespace',),
-                    chart=NotReleased('the release\'s namespace (`helm get values -n <namespace>`)')),
+                    chart=NotReleased('the release\'s namespace: `helm get values -n <namespace>`')),
     state=Field('str', 'present', 'C(present) installs or updates the instance, C(absent) removes every object it owns.',
-                choices=STATES, chart=NotReleased('`absent` uninstalls the release')),
+                choices=STATES, sample='absent', chart=NotReleased('`absent` uninstalls the release')),
     method=Field('str', 'manifests', [
         'Backend. C(manifests) renders and applies the objects itself; C(helm) installs the official dapr-shared '
         'chart as a Helm release (kept in Helm\'s history), its known defects fixed by a post-renderer.',
