@@ -204,8 +204,8 @@ def tolerations():
             elif operator == 'Exists' and toleration.get('value'):
                 yield at + '.value', 'must be empty with operator Exists'
             if toleration.get('effect', '') not in ('',) + _TOLERATION_EFFECTS:
-                yield at + '.effect', 'must be one of %s or empty, got %r' % (', '.join(_TOLERATION_EFFECTS),
-                                                                             toleration.get('effect'))
+                yield at + '.effect', 'must be one of %s or empty, got %r' % (
+                    ', '.join(_TOLERATION_EFFECTS), toleration.get('effect'))
             if not toleration.get('key') and operator != 'Exists':
                 yield at + '.key', 'may be empty only with operator Exists'
             if toleration.get('tolerationSeconds') is not None and not _is_int(toleration['tolerationSeconds']):

@@ -39,6 +39,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._render import finger
 
 WORKLOAD_KINDS = ('DaemonSet', 'Deployment')
 
+
 def instances_from_params(params):
     """The instances of a task: the list option, or the instance described by the flat options."""
     if params.get('instances') is not None:

@@ -203,7 +203,8 @@ def _port(address):
 
 
 def _sentry_audience(instance):
-    return 'spiffe://%s/ns/%s/dapr-sentry' % (instance['control_plane_trust_domain'], instance['control_plane_namespace'])
+    return 'spiffe://%s/ns/%s/dapr-sentry' % (instance['control_plane_trust_domain'],
+                                              instance['control_plane_namespace'])
 
 
 def _control_plane_address(chart_key):
@@ -222,7 +223,8 @@ FIELDS = dict(
     app_id=Field('str', None, [
         'The Dapr app id the shared daprd serves. A DNS-1123 label of at most 58 characters.',
         'The instance\'s Service is named C(<app_id>-dapr), as with the official chart.'], required=True,
-        sample='payments', check=C.dns_label('must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a '
+        sample='payments',
+        check=C.dns_label('must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a '
                           'letter or digit, at most %d characters so that "<app_id>-dapr" fits)' % N.MAX_APP_ID_LENGTH,
                           max_length=N.MAX_APP_ID_LENGTH),
         chart='shared.appId'),
@@ -300,7 +302,8 @@ FIELDS = dict(
     mtls=Field('str', 'auto', [
         'C(auto) matches the control plane\'s C(daprsystem) Configuration.',
         'C(enabled) or C(disabled) must agree with it, otherwise the task fails before any change.'],
-        choices=MTLS_MODES, sample='disabled', chart=Value('shared.daprd.mtls.enabled', lambda mode: mode == 'enabled')),
+        choices=MTLS_MODES, sample='disabled',
+        chart=Value('shared.daprd.mtls.enabled', lambda mode: mode == 'enabled')),
     log_level=Field('str', 'info', 'daprd log level.', choices=LOG_LEVELS, sample='debug', chart='shared.log.level'),
     log_format=Field('str', 'text', 'daprd log format.', choices=LOG_FORMATS, sample='json',
                      chart=Value('shared.log.json', lambda log_format: log_format == 'json')),
@@ -524,7 +527,8 @@ def _check_problems(where, values, fields, prefix=''):
         if value is None:
             continue
         if field.check is not None:
-            problems.extend('%s: %s%s%s %s' % (where, prefix, name, suffix, text) for suffix, text in field.check(value))
+            problems.extend('%s: %s%s%s %s' % (where, prefix, name, suffix, text)
+                            for suffix, text in field.check(value))
         for sub_prefix, entry in _sub_values(field, value, prefix + name):
             problems.extend(_check_problems(where, entry, field.options, sub_prefix))
     return problems
