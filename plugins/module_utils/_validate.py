@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to daprkit.dapr: validation of instances.
 
-Each field's own rule (type, choices, its check) is declared on the field (_schema.py,
-type_problems, value_problems). What lives here are the rules that tie several fields, or several instances,
-together: each a named function of one instance that yields messages starting with the field they
+Each field's own rule (unknown keys, type, choices, its declared check) lives on the field in
+_schema.py (type_problems, value_problems). What lives here are the rules that tie several fields, or
+several instances, together: each a named function that yields messages starting with the field they
 are about. Every message names the instance and the field, and the accepted values where there is a set.
 Pure: no I/O.
 """

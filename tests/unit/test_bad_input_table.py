@@ -87,6 +87,15 @@ CASES = [
      'disruption_budget.max_unavailable'),
     ('topology spread string', dict(topology_spread='yes'), 'topology_spread'),
     ('unknown field', dict(remote_url='x'), 'remote_url'),
+    ('app health interval zero', dict(app_health=dict(probe_interval=0)), 'app_health.probe_interval'),
+    ('app health timeout negative', dict(app_health=dict(probe_timeout=-1)), 'app_health.probe_timeout'),
+    ('resources section not a mapping', dict(resources=dict(limits='1')), 'resources.limits'),
+    ('pod selector key bad', dict(network_policy=dict(client_pod_selector={'bad key': 'x'})),
+     'network_policy.client_pod_selector'),
+    ('monitoring namespace bad', dict(metrics=dict(enabled=True), network_policy=dict(monitoring_namespaces=['A'])),
+     'network_policy.monitoring_namespaces'),
+    ('app token secret key bad', dict(app_token=dict(enabled=True, secret_name='s', secret_key='a/b')),
+     'app_token.secret_key'),
 ]
 
 
@@ -108,3 +117,14 @@ def test_duplicates_across_backends_are_refused():
     found = V.validate_instances([SC.apply_defaults(dict(app_id='a', namespace='n', method='helm')),
                                   SC.apply_defaults(dict(app_id='a', namespace='n'))])
     assert any('instance n/a: duplicate app_id in namespace n' in p for p in found), found
+
+
+def test_each_fields_problems_and_the_rules_across_fields_are_reported_together():
+    found = V.validate_instance(SC.apply_defaults(dict(app_id='orders', namespace='apps', replicas=3,
+                                                       metrics=dict(port=3500), rollout=dict(max_surge=0))))
+    assert found == [
+        'instance apps/orders: metrics.port 3500 collides with a daprd port (3500, 3501, 50001, 50002)',
+        'instance apps/orders: replicas applies only to strategy deployment (a daemonset runs one per node); '
+        'remove it or set strategy: deployment',
+        'instance apps/orders: rollout.max_unavailable and rollout.max_surge cannot both be 0 (the rollout could '
+        'never start)'], found
