@@ -31,7 +31,8 @@ chart= says what `helm get values` shows of the field:
     'path' or Value('path', convert)   the chart value at that dotted path: the field's value, or
                                        convert(value); Value('path', derive=f) computes it from the whole
                                        instance. Derived fields ('' means derived) hold what the run
-                                       resolved (the control plane's namespace, mTLS, version...).
+                                       resolved (the control plane's namespace, mTLS, version...:
+                                       _helm._as_run).
     [Value(...), ...]                  several chart values
     Feeds('path', ...)                 no chart value of its own; it changes the value at those paths
                                        (cluster_domain is part of every derived address)
@@ -40,6 +41,8 @@ chart= says what `helm get values` shows of the field:
     NotReleased('why')                 not part of what Helm installs (it selects or checks)
 A dict or list field with sub-fields may declare PlanOnly or NotReleased for all of them.
 A free-form dict or list of mappings (no sub-fields) must declare a check: its keys are refused there.
+A rule that ties the field to another one is a named function in _validate.RULES. Then run
+tools/gen_schema_docs.py; tests/unit/test_schema_backends.py checks the declaration against both backends.
 
 Pure: no I/O.
 """
