@@ -78,7 +78,8 @@ DS, DEP, HDS, CHART = 'bench-ds', 'bench-dep', 'bench-hds', 'bench-chart'
 MOUNT = '/bench'
 
 results = dict(started=datetime.now(timezone.utc).isoformat(timespec='seconds'), cores=os.cpu_count(),
-               lines=[], timings={}, ratios={}, scaling={}, peer={}, economics={}, latency=[], locality={}, coldstart={})
+               lines=[], timings={}, ratios={}, goals={}, scaling={}, peer={}, economics={}, latency=[], locality={},
+               coldstart={})
 
 
 # -- plumbing -------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def ratio(name, value, goal=None, at_least=False):
         say('%s: %.2f' % (name, value))
         return
     met = value >= goal if at_least else value <= goal
-    results.setdefault('goals', {})[name] = dict(goal=('>= %s' if at_least else '<= %s') % goal, met=met)
+    results['goals'][name] = dict(goal=('>= %s' if at_least else '<= %s') % goal, met=met)
     say('%s: %.2f   (goal %s %s: %s)' % (name, value, '>=' if at_least else '<=', goal, 'met' if met else 'MISSED'))
 
 
