@@ -112,7 +112,7 @@ def markdown(r):
     for target, name in (('daemonset', 'p50 shared/sidecar (daemonset), goal <= 1.3'),
                          ('deployment', 'p50 deployment/sidecar')):
         lat = [x for x in r['latency'] if x['target'] in ('sidecar', target)]
-        if lat:
+        if {x['target'] for x in lat} == {'sidecar', target}:  # a run of part shared without part sidecar: no row
             parts = []
             for who in ('sidecar', target):
                 for kind in ('state', 'invoke'):
