@@ -21,7 +21,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 # <scenario>@helm4: that scenario again with Helm 4 from .venv-newest; @helm4-configmap: and HELM_DRIVER=configmap
 MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset \
-  helm_deployment switch_backend security_helm helm_daemonset@helm4-configmap helm_deployment@helm4 switch_backend@helm4 \
+  helm_deployment switch_backend security_helm helm_daemonset@helm4 helm_deployment@helm4 switch_backend@helm4-configmap \
   rolling_deployment rolling_daemonset resilience scale_to_zero upgrade
 
 .PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-awx test demo bench
