@@ -13,12 +13,16 @@ VENV_REQS := $(if $(NEWEST),test-requirements-newest.txt,test-requirements.txt)
 VENV_PY   := $(if $(NEWEST),$(shell pyenv root 2>/dev/null)/versions/3.13.0/bin/python,python3)
 VENV_OK   := $(VENV)/.installed-$(shell cat $(VENV_REQS) requirements.txt | sha256sum | cut -c1-12)
 # helm, kind and kubectl built by the cluster factory come first on PATH; the venv brings ansible.
-# HELM=4: the factory's helm4 is `helm` for everything make runs (make test-cluster HELM=4, make test-awx HELM=4)
+# HELM=4: the factory's helm4 is `helm` for everything make runs (make test-awx HELM=4); make test-cluster HELM=4
+# runs every scenario as its @helm4 variant (tools/test-cluster.sh: from .venv-newest, whose kubernetes.core runs Helm 4)
 export HELM ?= 3
 export PATH := $(CURDIR)/$(VENV)/bin:$(if $(filter 4,$(HELM)),$(DAPRKIT_CACHE)/helm4-path:)$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
-MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset helm_deployment switch_backend security_helm rolling_deployment rolling_daemonset resilience scale_to_zero upgrade
+# <scenario>@helm4: that scenario again with Helm 4 from .venv-newest; @helm4-configmap: and HELM_DRIVER=configmap
+MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset \
+  helm_deployment switch_backend security_helm helm_daemonset@helm4 helm_deployment@helm4 switch_backend@helm4-configmap \
+  rolling_deployment rolling_daemonset resilience scale_to_zero upgrade
 
 .PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-awx test demo bench
 
@@ -61,7 +65,8 @@ test-fast: lint unit cluster-test sanity galaxy-check changelog-check kcore-boun
 test-fast-newest: ## unit, sanity, galaxy-check and no-deprecations on the newest ansible-core (.venv-newest, Python 3.13)
 	@$(MAKE) --no-print-directory VENV=$(VENV_NEWEST) unit sanity galaxy-check no-deprecations
 
-test-cluster: venv ## molecule scenarios on the kind cluster (skipped LOUDLY when images are absent)
+test-cluster: venv ## molecule scenarios on the kind cluster, the helm ones with Helm 3 and 4 (LOUD about what cannot run)
+	@$(MAKE) --no-print-directory VENV=$(VENV_NEWEST) venv
 	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
 
 test-awx: venv ## the AWX path on kind: least-privilege token, ansible-runner, execution environment (tests/awx/run.sh)
