@@ -235,6 +235,10 @@ FIELDS = dict(
     topology_spread=Field('bool', True, 'With O(strategy=deployment), spread the replicas over the nodes '
                           '(C(topologySpreadConstraints) on C(kubernetes.io/hostname), best effort).', sample=False),
     node_selector=Field('dict', {}, 'Node selector of the daprd pods.', sample={'pool': 'dapr'}),
+    allow_no_nodes=Field('bool', False, [
+        'With O(strategy=daemonset), accept that O(node_selector), O(affinity) and O(tolerations) match no node now '
+        '(a node pool added later, say): the DaemonSet then runs no pod.',
+        'By default the wait fails instead of calling an instance that runs nowhere ready.'], sample=True),
     tolerations=Field('list', [], 'Tolerations of the daprd pods.', elements='dict',
                       sample=[{'key': 'dedicated', 'operator': 'Exists'}]),
     affinity=Field('dict', {}, 'Affinity of the daprd pods.', sample={'nodeAffinity': {}}),
