@@ -323,6 +323,10 @@ class KubeService(object):
             if exc.details.get('status') == 403:
                 return None
             raise
+        # an event older than the workload's last change (an apply, or the controller's status update when a node
+        # joined) is history: a quota since raised, say
+        changed = max([(f.get('time') or '')[:19] for f in current['metadata'].get('managedFields') or []] or [''])
+        events = [e for e in events if (e.get('lastTimestamp') or e.get('eventTime') or '')[:19] >= changed]
         if not events:
             return None
         newest = max(events, key=lambda e: e.get('lastTimestamp') or e.get('eventTime') or '')

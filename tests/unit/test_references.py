@@ -202,9 +202,13 @@ def test_the_wait_names_a_failed_create_event_after_two_rounds_of_missing_pods()
     event = dict(kind='Event', metadata=dict(name='e', namespace='ns'), reason='FailedCreate',
                  involvedObject=dict(uid='u1'), lastTimestamp='2026-12-05T00:00:00Z',
                  message='pods "x" is forbidden: exceeded quota: no-pods')
+    ds['metadata']['managedFields'] = [dict(manager='daemon-set-controller', time='2026-12-05T00:00:00Z')]
     error, elapsed = wait([ds, event], ds)
     assert isinstance(error, DaprSharedError) and elapsed <= 2
     assert 'cannot create its pods: FailedCreate: pods "x" is forbidden: exceeded quota' in str(error)
+    ds['metadata']['managedFields'].append(dict(manager='daprkit.dapr', time='2026-12-05T00:00:01Z'))
+    error, elapsed = wait([ds, event], ds, timeout=10)
+    assert 'timed out after 10s' in str(error), 'an event older than the last change of the DaemonSet is history'
 
 
 def test_the_wait_names_an_image_that_cannot_be_pulled_and_a_crash_with_its_last_end():
