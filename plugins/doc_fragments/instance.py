@@ -375,6 +375,13 @@ options:
     description: Node selector of the daprd pods.
     type: dict
     default: {}
+  allow_no_nodes:
+    description:
+    - 'With O(strategy=daemonset), accept that O(node_selector), O(affinity) and O(tolerations) match no node now (a node
+      pool added later, say): the DaemonSet then runs no pod.'
+    - By default the wait fails instead of calling an instance that runs nowhere ready.
+    type: bool
+    default: false
   tolerations:
     description: Tolerations of the daprd pods.
     type: list

@@ -28,6 +28,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
+from ansible_collections.daprkit.dapr.plugins.module_utils import _references as R
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 from ansible_collections.daprkit.dapr.plugins.module_utils import _versions as VS
@@ -227,6 +228,8 @@ class Runner(object):
         """Everything the later steps compare against. Each kind of read goes out for every instance together.
         The control plane, and Helm (program, version, storage driver), are checked before the first change: a
         namespace creation."""
+        if self.step == 'apply':  # what the instances name must exist: refused here, before anything changes
+            R.refuse_missing([(run.where(), run.instance) for run in runs], self.service, self.module.warn)
         # the control plane first: its version decides whether an instance may run at all
         self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
                                   check_skew=self.step == 'apply')
@@ -622,7 +625,8 @@ class Runner(object):
     def wait(self, runs, timeout):
         present = [run for run in runs if run.instance['state'] == 'present' and not run.uninstall_first]
         workloads = [run.readiness_target() for run in present]
-        for run, summary in zip(present, self.service.wait_ready(workloads, timeout) if workloads else []):
+        nowhere = [run.instance['allow_no_nodes'] for run in present]
+        for run, summary in zip(present, self.service.wait_ready(workloads, timeout, nowhere) if workloads else []):
             run.readiness = summary
 
     def _read_readiness(self, runs):

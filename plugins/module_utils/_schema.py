@@ -423,6 +423,11 @@ FIELDS = dict(
                           chart=PlanOnly('the chart has no topologySpreadConstraints')),
     node_selector=Field('dict', {}, 'Node selector of the daprd pods.', sample={'pool': 'dapr'}, check=C.label_map(),
                         api_paths=(_POD + '.nodeSelector',), chart='shared.scheduling.nodeSelector'),
+    allow_no_nodes=Field('bool', False, [
+        'With O(strategy=daemonset), accept that O(node_selector), O(affinity) and O(tolerations) match no node now '
+        '(a node pool added later, say): the DaemonSet then runs no pod.',
+        'By default the wait fails instead of calling an instance that runs nowhere ready.'], sample=True,
+        chart=NotReleased('only how the run waits: nothing is rendered from it')),
     tolerations=Field('list', [], 'Tolerations of the daprd pods.', elements='dict',
                       sample=[{'key': 'dedicated', 'operator': 'Exists'}], check=C.tolerations(),
                       api_paths=(_POD + '.tolerations',), chart='tolerations'),

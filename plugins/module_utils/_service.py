@@ -244,24 +244,28 @@ class KubeService(object):
             answers.append((_waiter.summarize(current, its_pods), current, its_pods))
         return answers
 
-    def wait_ready(self, workloads, timeout):
+    def wait_ready(self, workloads, timeout, may_run_nowhere=None):
         """Wait on several workloads together; workloads: [(workload, pod labels)]. Returns their summaries.
 
         One poll round reads every workload that is not ready yet, so N instances cost one timeout, not N.
+        A cause waiting cannot cure fails the wait at once, naming the instance (failure_cause);
+        may_run_nowhere: per workload, whether a DaemonSet placed on no node is what the user wants.
         """
         summaries = [None] * len(workloads)
         last = {}
+        allowed = list(may_run_nowhere or [False] * len(workloads))
+        missing_rounds = {}
 
         def done():
             pending = [index for index, summary in enumerate(summaries) if summary is None]
             for index, (summary, current, pods) in zip(pending, self.readiness_of([workloads[i] for i in pending])):
                 workload = workloads[index][0]
                 last[index] = (summary, pods)
-                # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
-                crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []
-                if crashing and not summary['ready']:
-                    raise DaprSharedError('%s is not becoming ready: daprd keeps crashing in %s (see kubectl logs '
-                                          '--previous)' % (describe(workload), ', '.join(crashing)),
+                missing_rounds[index] = missing_rounds.get(index, 0) + 1 if _waiter.pods_missing(current) else 0
+                cause = self.failure_cause(workload, current, pods, allowed[index], missing_rounds[index])
+                if cause and (not summary['ready'] or _waiter.runs_nowhere(current)):
+                    raise DaprSharedError('instance %s/%s: %s' % (workload['metadata']['namespace'],
+                                                                  workloads[index][1].get(S.LABEL_INSTANCE), cause),
                                           state=dict(readiness=summary, pods=[_pod_problem(p) for p in pods]))
                 if summary['ready']:
                     summaries[index] = summary
@@ -279,6 +283,54 @@ class KubeService(object):
         # a round reads a few lists per namespace, so it can come often: a pod is seen Ready within a second
         self.poll(still_pending, done, timeout, interval=READY_POLL_SECONDS, describe_state=state)
         return summaries
+
+    def failure_cause(self, workload, current, pods, may_run_nowhere, missing_rounds):
+        """Why a workload cannot become ready however long the wait, in one sentence naming the field, or None."""
+        what = describe(workload)
+        if _waiter.runs_nowhere(current) and not may_run_nowhere:
+            fields = _waiter.node_fields(current)
+            return ('%s: %s runs on no node (the DaemonSet wants 0 pods): no node matches %s. Correct %s, or set '
+                    'allow_no_nodes: true if an instance that runs nowhere for now is intended'
+                    % (', '.join(fields), what, ' and '.join(fields), ' or '.join(fields)))
+        failure = _waiter.replica_failure(current)
+        if failure is None and missing_rounds >= 2:  # a DaemonSet says it only in events
+            failure = self.failed_create(current)
+        if failure:
+            return '%s cannot create its pods: %s' % (what, failure)
+        pulls = _waiter.pull_failures(current, pods)
+        if pulls:
+            return 'daprd_image, daprd_version: %s: the image cannot be pulled: %s' % (what, '; '.join(pulls))
+        # Only once every pod runs the new template: old pods crashing during a rollout are expected to go.
+        crashing = _waiter.crash_looping(pods) if _waiter.rollout_scheduled(current) else []
+        if crashing:
+            ended = [_waiter.last_termination(p) for p in pods if p['metadata']['name'] in crashing]
+            return ('%s is not becoming ready: daprd keeps crashing in %s; last end: %s (see kubectl logs --previous)'
+                    % (what, ', '.join(crashing), '; '.join(ended)))
+        return None
+
+    def failed_create(self, current):
+        """The newest FailedCreate event of a workload (the controller could not create a pod: a quota, an admission
+        webhook, a missing PriorityClass), or None; None too when the run may not list events (optional right)."""
+        uid = ((current or {}).get('metadata') or {}).get('uid')
+        if not uid:
+            return None
+        try:
+            events = self.list('v1', 'Event', namespace=current['metadata']['namespace'],
+                               field_selector='involvedObject.uid=%s,reason=FailedCreate' % uid)
+        except ApiUnreachable:
+            raise
+        except DaprSharedError as exc:
+            if exc.details.get('status') == 403:
+                return None
+            raise
+        # an event older than the workload's last change (an apply, or the controller's status update when a node
+        # joined) is history: a quota since raised, say
+        changed = max([(f.get('time') or '')[:19] for f in current['metadata'].get('managedFields') or []] or [''])
+        events = [e for e in events if (e.get('lastTimestamp') or e.get('eventTime') or '')[:19] >= changed]
+        if not events:
+            return None
+        newest = max(events, key=lambda e: e.get('lastTimestamp') or e.get('eventTime') or '')
+        return 'FailedCreate: %s' % newest.get('message')
 
     def wait_pods_gone(self, selectors, timeout):
         """Until no pod matches any of [(namespace, label selector)]: a removal is over when its daprd stopped."""

@@ -94,8 +94,9 @@ def summarize(obj, pods):
                 nodes=readiness_by_node(pods))
 
 
-def crash_looping(pods, restarts=3):
-    """Pods whose daprd keeps crashing: waiting longer will not help, report it now."""
+def crash_looping(pods, restarts=2):
+    """Pods whose daprd keeps crashing: waiting longer will not help, report it now (the second crash comes
+    about 12 s after the first start; the third would come only after 30 s more of back-off)."""
     found = []
     for pod in pods:
         for cs in (pod.get('status') or {}).get('containerStatuses') or []:
@@ -103,3 +104,68 @@ def crash_looping(pods, restarts=3):
             if waiting.get('reason') == 'CrashLoopBackOff' and (cs.get('restartCount') or 0) >= restarts:
                 found.append((pod.get('metadata') or {}).get('name'))
     return sorted(set(found))
+
+
+# The instance fields that place daprd pods on nodes, by the pod spec key they render to.
+NODE_FIELDS = (('nodeSelector', 'node_selector'), ('affinity', 'affinity'), ('tolerations', 'tolerations'))
+PULL_FAILURES = ('ErrImagePull', 'ImagePullBackOff', 'InvalidImageName')
+
+
+def _template_spec(obj):
+    return (((obj or {}).get('spec') or {}).get('template') or {}).get('spec') or {}
+
+
+def runs_nowhere(obj):
+    """A DaemonSet the controller has seen places no pod at all: ready by its counts, yet it serves no node."""
+    return (obj is not None and obj.get('kind') == 'DaemonSet' and _generation_observed(obj)
+            and not ((obj.get('status') or {}).get('desiredNumberScheduled') or 0))
+
+
+def node_fields(obj):
+    """The instance fields that decide where the pods of a workload go: those it sets, else tolerations (a node
+    pool that is all tainted)."""
+    spec = _template_spec(obj)
+    return [field for key, field in NODE_FIELDS if spec.get(key)] or ['tolerations']
+
+
+def replica_failure(obj):
+    """Why a Deployment's ReplicaSet cannot create pods (its ReplicaFailure condition, FailedCreate), or None."""
+    for cond in ((obj or {}).get('status') or {}).get('conditions') or []:
+        if cond.get('type') == 'ReplicaFailure' and cond.get('status') == 'True':
+            return '%s: %s' % (cond.get('reason') or 'FailedCreate', cond.get('message') or '')
+    return None
+
+
+def pods_missing(obj):
+    """A DaemonSet that places fewer pods than it should: the controller may be failing to create them."""
+    status = (obj or {}).get('status') or {}
+    return (obj or {}).get('kind') == 'DaemonSet' and \
+        (status.get('currentNumberScheduled') or 0) < (status.get('desiredNumberScheduled') or 0)
+
+
+def pull_failures(obj, pods):
+    """'pod: container image: reason message' for each container of the current template whose image cannot be
+    pulled (an old pod's image is not the run's concern)."""
+    wanted = dict((c.get('name'), c.get('image')) for c in _template_spec(obj).get('containers') or [])
+    found = []
+    for pod in pods:
+        images = dict((c.get('name'), c.get('image')) for c in (pod.get('spec') or {}).get('containers') or [])
+        for cs in (pod.get('status') or {}).get('containerStatuses') or []:
+            waiting = (cs.get('state') or {}).get('waiting') or {}
+            name = cs.get('name')
+            if waiting.get('reason') in PULL_FAILURES and wanted.get(name) and images.get(name) == wanted[name]:
+                found.append('%s: %s %s: %s %s' % (pod['metadata']['name'], name, wanted[name], waiting['reason'],
+                                                   waiting.get('message') or ''))
+    return sorted(f.strip() for f in found)
+
+
+def last_termination(pod):
+    """How the pod's crashing container ended last: reason, exit code and its termination message."""
+    for cs in (pod.get('status') or {}).get('containerStatuses') or []:
+        ended = (cs.get('lastState') or {}).get('terminated')
+        if ended:
+            text = '%s %s exited %s (%s)' % (pod['metadata']['name'], cs.get('name'), ended.get('exitCode'),
+                                             ended.get('reason') or 'no reason')
+            message = (ended.get('message') or '').strip()
+            return '%s: %s' % (text, message[-400:]) if message else text
+    return '%s: no termination recorded' % pod['metadata']['name']

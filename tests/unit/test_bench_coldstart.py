@@ -86,7 +86,9 @@ def test_the_cold_apps_run_the_recording_subscriber_at_zero():
 def test_the_ratio_line_says_the_goal_is_a_floor(monkeypatch, capsys):
     monkeypatch.setattr(bench, 'save', lambda: None)
     bench.ratio('cold start to first event sidecar/shared', 2.0, 1.5, at_least=True)
-    assert capsys.readouterr().out.strip() == 'cold start to first event sidecar/shared: 2.00   (goal >= 1.5)'
+    assert capsys.readouterr().out.strip() == 'cold start to first event sidecar/shared: 2.00   (goal >= 1.5: met)'
+    bench.ratio('cold start to first event sidecar/shared', 0.8, 1.5, at_least=True)
+    assert capsys.readouterr().out.strip() == 'cold start to first event sidecar/shared: 0.80   (goal >= 1.5: MISSED)'
 
 
 def test_the_readme_row(monkeypatch):

@@ -25,6 +25,7 @@ NOT_RENDERED = {
     'method': 'selects the backend itself',
     'app_id': 'required; names every object',
     'allow_version_skew': 'lets an unsupported daprd version through the check before rendering (test_versions)',
+    'allow_no_nodes': 'lets the wait accept a DaemonSet placed on no node (test_references)',
 }
 # Fields that only matter together with another field (sample of the base changed too).
 NEEDS = {
