@@ -221,13 +221,13 @@ def validate_instance(instance):
         _check_token(problems, where, field, instance.get(field) or {})
 
     policy = instance.get('network_policy') or {}
-    for field in ('client_namespaces', 'monitoring_namespaces'):
+    for field in ('client_namespaces', 'monitoring_namespaces', 'peer_namespaces'):
         for name in policy.get(field) or []:
             if not isinstance(name, str) or not _DNS1123_LABEL.match(name):
                 problems.append('%s: network_policy.%s entries must be namespace names, got %r' % (where, field, name))
     _check_labels(problems, where, 'network_policy.client_pod_selector', policy.get('client_pod_selector') or {})
     if not policy.get('enabled') and (policy.get('client_namespaces') or policy.get('client_pod_selector')
-                                      or policy.get('monitoring_namespaces')):
+                                      or policy.get('monitoring_namespaces') or policy.get('peer_namespaces')):
         problems.append('%s: network_policy lists clients but network_policy.enabled is false; '
                         'remove them or enable the policy' % where)
     if policy.get('monitoring_namespaces') and not (instance.get('metrics') or {}).get('enabled'):

@@ -37,6 +37,7 @@ NEEDS = {
     'replicas': dict(strategy='deployment'),
     'disruption_budget.enabled': dict(strategy='deployment'),
     'disruption_budget.max_unavailable': dict(strategy='deployment'),
+    'disruption_budget.unhealthy_pod_eviction_policy': dict(strategy='deployment'),
     'topology_spread': dict(strategy='deployment'),
     'api_token.value': dict(),
     'api_token.secret_key': dict(),
