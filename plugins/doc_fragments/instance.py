@@ -268,8 +268,8 @@ options:
   network_policy:
     description:
     - A NetworkPolicy that lets only the listed clients reach the API ports (3500, 50001), only Dapr peers
-    - (pods with a C(dapr.io/app-id) label) reach the internal gRPC port (50002), and only the monitoring
-    - namespaces reach the metrics port. Everything else is denied.
+    - (pods with a C(dapr.io/app-id) label, in O(network_policy.peer_namespaces)) reach the internal gRPC port
+    - (50002), and only the monitoring namespaces reach the metrics port. Everything else is denied.
     - It takes effect only where the cluster's network plugin enforces NetworkPolicy.
     type: dict
     default: {}
@@ -289,6 +289,16 @@ options:
         default: {}
       monitoring_namespaces:
         description: Namespaces allowed to scrape the metrics port; empty means none.
+        type: list
+        elements: str
+        default: []
+      peer_namespaces:
+        description:
+        - Namespaces whose Dapr pods (label C(dapr.io/app-id)) may reach the internal gRPC port 50002, besides the
+        - 'instance''s own namespace (its replicas call each other there: actors, workflows). Empty means every'
+        - 'namespace: Dapr''s service invocation across namespaces works by default, and a narrow default would'
+        - break it with timeouts. Any tenant can put that label on its pods, so list the namespaces of your
+        - callers to narrow the rule; Dapr's mTLS still authenticates every peer (see the README).
         type: list
         elements: str
         default: []
@@ -366,6 +376,16 @@ options:
         description: Replicas an eviction may take down at a time.
         type: int
         default: 1
+      unhealthy_pod_eviction_policy:
+        description:
+        - 'C(unhealthyPodEvictionPolicy): C(AlwaysAllow) lets a drain evict a daprd pod that is running but not'
+        - Ready even when the budget is spent (it serves nothing, and a crash-looping replica would otherwise
+        - block the drain); C(IfHealthyBudget) is the Kubernetes default.
+        type: str
+        default: AlwaysAllow
+        choices:
+        - AlwaysAllow
+        - IfHealthyBudget
   topology_spread:
     description: With O(strategy=deployment), spread the replicas over the nodes (C(topologySpreadConstraints) on C(kubernetes.io/hostname),
       best effort).
@@ -392,9 +412,20 @@ options:
     type: dict
     default: {}
   resources:
-    description: Resource requests and limits of the daprd container.
+    description:
+    - Resource requests and limits of the daprd container (C(requests), C(limits), as in a pod spec); a value
+    - replaces the default as a whole. The default is Dapr's production guidance for a daprd sidecar
+    - (requests C(100m) CPU and C(250Mi) memory, memory limit C(1000Mi)), so the pod is Burstable, not
+    - 'BestEffort (evicted first under memory pressure). No CPU limit: the guidance''s C(300m) is sized for one'
+    - app, a shared daprd serves all the apps of its node or cluster, and a CPU limit throttles all of them.
+    - C({}) sets none.
     type: dict
-    default: {}
+    default:
+      requests:
+        cpu: 100m
+        memory: 250Mi
+      limits:
+        memory: 1000Mi
   priority_class_name:
     description: PriorityClass of the daprd pods.
     type: str

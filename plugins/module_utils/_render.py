@@ -238,6 +238,7 @@ def disruption_budget(instance, version):
         apiVersion='policy/v1', kind='PodDisruptionBudget',
         metadata=_metadata(instance, S.names(instance['app_id'])['disruption_budget'], version),
         spec=dict(maxUnavailable=instance['disruption_budget']['max_unavailable'],
+                  unhealthyPodEvictionPolicy=instance['disruption_budget']['unhealthy_pod_eviction_policy'],
                   selector=dict(matchLabels=S.selector_labels(instance['app_id'], _method(instance)))))
 
 
@@ -270,12 +271,22 @@ def network_policy(instance, version):
     # {} rather than {matchLabels: {}}: the API server stores the former, and a patch with the latter
     # counts as a spec change on every run (generation bump, never idempotent)
     clients_selector = dict(matchLabels=dict(policy['client_pod_selector'])) if policy['client_pod_selector'] else {}
-    peer = dict(namespaceSelector=dict(), podSelector=dict(matchExpressions=[dict(key=S.ANNOTATION_APP_ID, operator='Exists')]))
+    dapr_pods = dict(matchExpressions=[dict(key=S.ANNOTATION_APP_ID, operator='Exists')])
+    if policy['peer_namespaces']:
+        # the listed namespaces and the instance's own, where its replicas call each other (actors, workflows)
+        peer_namespaces = [instance['namespace']]
+        for ns in policy['peer_namespaces']:
+            if ns not in peer_namespaces:
+                peer_namespaces.append(ns)
+        peers = [dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}), podSelector=dapr_pods)
+                 for ns in peer_namespaces]
+    else:  # any namespace: Dapr's service invocation across namespaces
+        peers = [dict(namespaceSelector=dict(), podSelector=dapr_pods)]
     ingress = [
         dict(_from=[dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}),
                          podSelector=clients_selector) for ns in clients],
              ports=[dict(port=S.HTTP_PORT, protocol='TCP'), dict(port=S.GRPC_PORT, protocol='TCP')]),
-        dict(_from=[peer], ports=[dict(port=S.INTERNAL_GRPC_PORT, protocol='TCP')]),
+        dict(_from=peers, ports=[dict(port=S.INTERNAL_GRPC_PORT, protocol='TCP')]),
     ]
     if policy['monitoring_namespaces'] and instance['metrics']['enabled']:
         ingress.append(dict(_from=[dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}))

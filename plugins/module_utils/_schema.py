@@ -67,6 +67,7 @@ PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 MTLS_MODES = ('auto', 'enabled', 'disabled')
 APP_KINDS = ('Deployment', 'StatefulSet')
 AFFINITY_KINDS = ('nodeAffinity', 'podAffinity', 'podAntiAffinity')
+UNHEALTHY_POD_EVICTION_POLICIES = ('AlwaysAllow', 'IfHealthyBudget')
 DEFAULT_METRICS_PORT = 9090
 MIN_TOKEN_LENGTH = 32
 
@@ -359,8 +360,8 @@ FIELDS = dict(
         chart=PlanOnly('the chart gives daprd no app token')),
     network_policy=Field('dict', {}, [
         'A NetworkPolicy that lets only the listed clients reach the API ports (3500, 50001), only Dapr peers',
-        '(pods with a C(dapr.io/app-id) label) reach the internal gRPC port (50002), and only the monitoring',
-        'namespaces reach the metrics port. Everything else is denied.',
+        '(pods with a C(dapr.io/app-id) label, in O(network_policy.peer_namespaces)) reach the internal gRPC port',
+        '(50002), and only the monitoring namespaces reach the metrics port. Everything else is denied.',
         'It takes effect only where the cluster\'s network plugin enforces NetworkPolicy.'], options=dict(
         enabled=Field('bool', True, 'Create the NetworkPolicy.', sample=False),
         client_namespaces=Field('list', [], 'Namespaces whose pods may call the API; empty means the instance\'s own '
@@ -374,6 +375,14 @@ FIELDS = dict(
                                     elements='str', sample=['monitoring'],
                                     check=C.entries(C.DNS1123_LABEL, 'namespace names'),
                                     api_paths=('spec.ingress[2].from',)),
+        peer_namespaces=Field('list', [], [
+            'Namespaces whose Dapr pods (label C(dapr.io/app-id)) may reach the internal gRPC port 50002, besides the',
+            'instance\'s own namespace (its replicas call each other there: actors, workflows). Empty means every',
+            'namespace: Dapr\'s service invocation across namespaces works by default, and a narrow default would',
+            'break it with timeouts. Any tenant can put that label on its pods, so list the namespaces of your',
+            'callers to narrow the rule; Dapr\'s mTLS still authenticates every peer (see the README).'],
+            elements='str', sample=['peers'], check=C.entries(C.DNS1123_LABEL, 'namespace names'),
+            api_paths=('spec.ingress[1].from[*].namespaceSelector',)),
     ), chart=_NO_POLICY),
     apps=Field('list', [], [
         'Workloads that use the instance, wired by the collection from this declaration: it server-side applies,',
@@ -416,6 +425,12 @@ FIELDS = dict(
         enabled=Field('bool', True, 'Create the PodDisruptionBudget (deployment only).', sample=False),
         max_unavailable=Field('int', 1, 'Replicas an eviction may take down at a time.', sample=2,
                               check=C.at_least(1, ' (0 blocks every drain)'), api_paths=('spec.maxUnavailable',)),
+        unhealthy_pod_eviction_policy=Field('str', 'AlwaysAllow', [
+            'C(unhealthyPodEvictionPolicy): C(AlwaysAllow) lets a drain evict a daprd pod that is running but not',
+            'Ready even when the budget is spent (it serves nothing, and a crash-looping replica would otherwise',
+            'block the drain); C(IfHealthyBudget) is the Kubernetes default.'],
+            choices=UNHEALTHY_POD_EVICTION_POLICIES, sample='IfHealthyBudget',
+            api_paths=('spec.unhealthyPodEvictionPolicy',)),
     ), chart=PlanOnly('the chart has no PodDisruptionBudget')),
     topology_spread=Field('bool', True, 'With O(strategy=deployment), spread the replicas over the nodes '
                           '(C(topologySpreadConstraints) on C(kubernetes.io/hostname), best effort).', sample=False,
@@ -433,9 +448,14 @@ FIELDS = dict(
                       api_paths=(_POD + '.tolerations',), chart='tolerations'),
     affinity=Field('dict', {}, 'Affinity of the daprd pods.', sample={'nodeAffinity': {}},
                    check=C.keys_among(AFFINITY_KINDS), api_paths=(_POD + '.affinity',), chart='affinity'),
-    resources=Field('dict', {}, 'Resource requests and limits of the daprd container.',
-                    sample={'requests': {'cpu': '100m'}}, check=C.resources(), api_paths=(_CONTAINER + '.resources',),
-                    chart=PlanOnly('the chart has no resources value')),
+    resources=Field('dict', {'requests': {'cpu': '100m', 'memory': '250Mi'}, 'limits': {'memory': '1000Mi'}}, [
+        'Resource requests and limits of the daprd container (C(requests), C(limits), as in a pod spec); a value',
+        'replaces the default as a whole. The default is Dapr\'s production guidance for a daprd sidecar',
+        '(requests C(100m) CPU and C(250Mi) memory, memory limit C(1000Mi)), so the pod is Burstable, not',
+        'BestEffort (evicted first under memory pressure). No CPU limit: the guidance\'s C(300m) is sized for one',
+        'app, a shared daprd serves all the apps of its node or cluster, and a CPU limit throttles all of them.',
+        'C({}) sets none.'], sample={'requests': {'cpu': '50m'}}, check=C.resources(),
+        api_paths=(_CONTAINER + '.resources',), chart=PlanOnly('the chart has no resources value')),
     priority_class_name=Field('str', '', 'PriorityClass of the daprd pods.', sample='high',
                               check=C.dns_subdomain('must be a PriorityClass name', empty_ok=True),
                               api_paths=(_POD + '.priorityClassName',),

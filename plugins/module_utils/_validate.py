@@ -56,7 +56,7 @@ def token_given_once(instance):
 def network_policy_clients_need_the_policy(instance):
     policy = instance['network_policy']
     if not policy['enabled'] and (policy['client_namespaces'] or policy['client_pod_selector']
-                                  or policy['monitoring_namespaces']):
+                                  or policy['monitoring_namespaces'] or policy['peer_namespaces']):
         yield 'network_policy lists clients but network_policy.enabled is false; remove them or enable the policy'
 
 

@@ -86,6 +86,10 @@ CASES = [
     ('budget zero', dict(strategy='deployment', disruption_budget=dict(max_unavailable=0)),
      'disruption_budget.max_unavailable'),
     ('topology spread string', dict(topology_spread='yes'), 'topology_spread'),
+    ('budget eviction policy unknown', dict(strategy='deployment', disruption_budget=dict(
+        unhealthy_pod_eviction_policy='Always')), 'disruption_budget.unhealthy_pod_eviction_policy'),
+    ('peer namespace bad', dict(network_policy=dict(peer_namespaces=['Bad_NS'])), 'network_policy.peer_namespaces'),
+    ('peers while disabled', dict(network_policy=dict(enabled=False, peer_namespaces=['x'])), 'network_policy'),
     ('unknown field', dict(remote_url='x'), 'remote_url'),
     ('app health interval zero', dict(app_health=dict(probe_interval=0)), 'app_health.probe_interval'),
     ('app health timeout negative', dict(app_health=dict(probe_timeout=-1)), 'app_health.probe_timeout'),

@@ -127,6 +127,29 @@ def test_network_policy_allow_list():
     assert metrics['ports'] == [dict(port=9090, protocol='TCP')]
 
 
+def test_peer_rule_any_namespace_by_default_else_listed_and_own():
+    dapr_pods = dict(matchExpressions=[dict(key='dapr.io/app-id', operator='Exists')])
+    internal = render()['NetworkPolicy']['spec']['ingress'][1]
+    assert internal['from'] == [dict(namespaceSelector={}, podSelector=dapr_pods)]
+    internal = render(network_policy=dict(peer_namespaces=['faas', 'apps', 'faas']))['NetworkPolicy']['spec']['ingress'][1]
+    assert internal['ports'] == [dict(port=50002, protocol='TCP')]
+    assert internal['from'] == [dict(namespaceSelector=dict(matchLabels={'kubernetes.io/metadata.name': ns}),
+                                     podSelector=dapr_pods) for ns in ('apps', 'faas')]
+
+
+def test_default_resources_make_daprd_burstable_and_empty_sets_none():
+    assert daprd(render())['resources'] == dict(requests=dict(cpu='100m', memory='250Mi'), limits=dict(memory='1000Mi'))
+    assert 'cpu' not in daprd(render())['resources']['limits']  # no CPU throttling of a daprd every app shares
+    assert 'resources' not in daprd(render(resources={}))
+
+
+def test_disruption_budget_lets_unready_pods_be_evicted():
+    pdb = render(strategy='deployment')['PodDisruptionBudget']
+    assert pdb['spec']['unhealthyPodEvictionPolicy'] == 'AlwaysAllow'
+    pdb = render(strategy='deployment', disruption_budget=dict(unhealthy_pod_eviction_policy='IfHealthyBudget'))
+    assert pdb['PodDisruptionBudget']['spec']['unhealthyPodEvictionPolicy'] == 'IfHealthyBudget'
+
+
 def test_network_policy_defaults_to_own_namespace_and_no_metrics():
     np = render()['NetworkPolicy']
     assert len(np['spec']['ingress']) == 2

@@ -39,6 +39,7 @@ NEEDS = {
     'replicas': dict(strategy='deployment'),
     'disruption_budget.enabled': dict(strategy='deployment'),
     'disruption_budget.max_unavailable': dict(strategy='deployment'),
+    'disruption_budget.unhealthy_pod_eviction_policy': dict(strategy='deployment'),
     'topology_spread': dict(strategy='deployment'),
     'api_token.value': dict(),
     'api_token.secret_key': dict(),
@@ -293,7 +294,8 @@ REJECTIONS = [
      'labels, annotations, resources, affinity, rollout.max_unavailable'),
     ('PodDisruptionBudget.policy "orders-dapr-shared" is invalid: [spec.maxUnavailable: Invalid value: -1: must be '
      'greater than or equal to 0, spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes": supported values: '
-     '"AlwaysAllow", "IfHealthyBudget"]', 'disruption_budget.max_unavailable'),
+     '"AlwaysAllow", "IfHealthyBudget"]',
+     'disruption_budget.max_unavailable, disruption_budget.unhealthy_pod_eviction_policy'),
     ('NetworkPolicy.networking.k8s.io "orders-dapr-shared" is invalid: [spec.ingress[0].from[0].podSelector.'
      'matchLabels: Invalid value: "b c": a valid label must be an empty string, spec.ingress[0].from[0].'
      'namespaceSelector.matchLabels: Invalid value: "Bad NS": a valid label must be an empty string]',
@@ -303,8 +305,8 @@ REJECTIONS = [
     ('DaemonSet.apps "orders-dapr-shared" is invalid: spec.template.spec.containers[0].image: Required value',
      'daprd_image'),
     # a path no field declares names no field: never a wrong one (metadata.annotations is not a prefix of it)
-    ('PodDisruptionBudget.policy "orders-dapr-shared" is invalid: spec.unhealthyPodEvictionPolicy: Unsupported '
-     'value: "metadata.annotations"', None),
+    ('PodDisruptionBudget.policy "orders-dapr-shared" is invalid: spec.selector: Invalid value: '
+     '"metadata.annotations"', None),
     ('Service "orders-dapr" is invalid: spec.ports[3].port: Invalid value: 0', None),
 ]
 
