@@ -12,10 +12,13 @@ Order of a run (every instance of the task together):
 4. apply what the dry runs showed to differ, prune what is no longer wanted;
 5. wait on all workloads together.
 
-With method helm, step 4 applies only the token Secrets (never part of a release) and hands the
-release to the action plugin, which runs kubernetes.core.helm with the post-renderer and then calls
-this module again with step=wait. Check mode lives in _service.KubeService: applies and deletes
-become dry runs there, and this code runs unchanged.
+After reading, each instance is classified once (Plan: remove, apply, apply after uninstall, helm
+release) and the steps filter on that. With method helm, step 4 applies only the token Secrets (never
+part of a release); then Helm (through kubernetes.core's helm runner, _helm_host) uninstalls the
+releases that go, the instances switched to manifests are read and applied again, and the releases
+are installed or upgraded with the post-renderer; step 5 waits on the workloads the plan rendered.
+One module run per task. Check mode lives in _service.KubeService (applies and deletes become dry
+runs there) and here: Helm is not run, what it would do is reported.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -101,15 +104,13 @@ class Plan(namedtuple('Plan', ('kind', 'release_exists', 'recovery'))):
         return self.kind == APPLY_AFTER_UNINSTALL or (self.kind == REMOVE and self.release_exists)
 
 
-def classify(instance, release, helm_owned, recovering):
+def classify(instance, release, helm_owned):
     """The Plan of one instance from what was read: release (_helm.decode_release of its newest revision, or
-    None), helm_owned (an object of its names belongs to its Helm release), recovering (pending releases are
-    recovered in this step)."""
+    None), helm_owned (an object of its names belongs to its Helm release)."""
     exists = release is not None
     if instance['state'] == 'absent':
         return Plan(REMOVE, exists, None)
-    recovery = _helm.recovery(release.get('revisions')) if (
-        recovering and exists and instance['method'] == 'helm') else None
+    recovery = _helm.recovery(release.get('revisions')) if exists and instance['method'] == 'helm' else None
     if (recovery and recovery['action'] == 'uninstall') or (instance['method'] == 'manifests' and helm_owned):
         return Plan(APPLY_AFTER_UNINSTALL, exists, recovery)
     return Plan(HELM_RELEASE if instance['method'] == 'helm' else APPLY, exists, recovery)
@@ -157,7 +158,6 @@ class InstanceRun(object):
         self.stale = []
         self.release = None           # helm: the latest revision Helm keeps (_helm.decode_release)
         self.plan = None              # Plan: decided once, at the end of the read
-        self.release_unchanged = False
         self.release_actions = []     # helm: what this call did to the release itself (a rollback)
         self.helm = None
         self.tracker = DifferenceTracker()
@@ -186,15 +186,15 @@ class InstanceRun(object):
 
 
 class NoHelm(object):
-    """A runner without a helm host (the wait step): asking it for Helm is a bug."""
+    """A runner without a helm host: asking it for Helm is a bug."""
 
     def storage_kind(self):
         return 'Secret'
 
-    def check(self):
-        raise DaprSharedError('internal error: Helm is needed, but this step has no helm host')
+    def check(self, *args):
+        raise DaprSharedError('internal error: Helm is needed, but this runner has no helm host')
 
-    prepare = rollback = check
+    prepare = rollback = uninstall = upgrade = check
 
 
 class WiringStep(object):
@@ -221,7 +221,6 @@ class Runner(object):
         self.helm = helm or NoHelm()
         self._control_planes = {}
         self._storage_kind = None
-        self.step = 'apply'
 
     # -- step 2: read -------------------------------------------------------------------------
     def _resolve_token(self, run, field):
@@ -275,23 +274,23 @@ class Runner(object):
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
 
-    def read(self, runs):
+    def read(self, runs, again=False):
         """Everything the later steps compare against. Each kind of read goes out for every instance together.
         The control plane, and Helm (program, version, storage driver), are checked before the first change: a
-        namespace creation."""
+        namespace creation. again: the instances whose release was just uninstalled, read once more (what was
+        checked and warned about the first time is not again)."""
         # the control plane first: its version decides whether an instance may run at all
         self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
-                                  check_skew=self.step == 'apply')
-        if self.step == 'apply':
-            # the apps the instances wire (and wired before): a listed app that does not exist is refused here
-            self._read_wiring(runs)
+                                  check_skew=not again)
+        # the apps the instances wire (and wired before): a listed app that does not exist is refused here
+        self._read_wiring(runs)
         existing = self.namespaces_existing(runs)
-        if self.step == 'apply' and any(run.method == 'helm' for run in runs):
+        if any(run.method == 'helm' for run in runs):
             self.helm.prepare(self.module.params)
         here = [run for run in runs if existing[run.instance['namespace']]]
         for run, release in zip(here, each(self._release, here)):
             run.release = release
-        if self.step == 'apply' and any(run.release is not None for run in runs):
+        if any(run.release is not None for run in runs):
             self.helm.prepare(self.module.params)  # a release to uninstall (removal, switch to manifests) needs Helm
         self.namespaces(runs, existing)
         owned, listed = {}, {}
@@ -333,10 +332,8 @@ class Runner(object):
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
         for run in runs:
-            run.plan = classify(run.instance, run.release, run.key in helm_owned, self.step == 'apply')
-        if self.step == 'apply':
-            for run in runs:
-                self._plan_wiring(run)
+            run.plan = classify(run.instance, run.release, run.key in helm_owned)
+            self._plan_wiring(run)
 
     def storage_kind(self):
         """Where Helm keeps releases (HELM_DRIVER). A task with no Helm in it reads Secrets, Helm's default, when
@@ -652,8 +649,9 @@ class Runner(object):
         for run in (run for run in runs if run.plan.kind == HELM_RELEASE):
             run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
             if not run.planned.changed and _helm.release_unchanged(run.release, run.helm['args']):
-                # nothing for Helm to do: no hand-over, this call waits and reads back
-                run.helm, run.release_unchanged = None, True
+                # nothing for Helm to do: it is not run
+                run.helm = None
+                run.release_actions.append(dict(object='Helm release %s' % run.key, action='unchanged'))
 
     def _delete(self, pairs):
         failures = []
@@ -701,8 +699,53 @@ class Runner(object):
             if warning:
                 self.module.warn(warning)
 
+    # -- step 4b: Helm ---------------------------------------------------------------------------
+    def uninstall_releases(self, runs):
+        """The releases that go (instances removed, switched to manifests, or never deployed); in check mode only
+        reported."""
+        for run in (run for run in runs if run.plan.uninstalls):
+            if not self.module.check_mode:
+                self._helm(run, self.helm.uninstall, self.module.params, N.names(run.instance['app_id'], 'helm')[
+                    'helm_release'], run.instance['namespace'], self.module.params['wait_timeout'])
+            action = dict(object='Helm release %s' % run.key, action='uninstalled')
+            if run.plan.recovery:
+                # an interrupted install that never deployed: the module warned; the release is installed again
+                action['was'] = run.plan.recovery['pending']
+            run.release_actions.append(action)
+
+    def upgrade_releases(self, runs):
+        """helm upgrade --install of every release that differs, through the post-renderer; in check mode only
+        reported (the dry runs already checked every object the post-renderer makes)."""
+        for run in (run for run in runs if run.helm):
+            if not self.module.check_mode:
+                self._helm(run, self.helm.upgrade, self.module.params, run.key, run.helm)
+            run.release_actions.append(dict(object='Helm release %s' % run.key,
+                                            action='upgraded' if run.plan.release_exists else 'installed'))
+
+    def _helm(self, run, command, *args):
+        try:
+            command(*args)
+        except DaprSharedError as exc:
+            exc.msg = '%s: %s' % (run.where(), exc.msg)
+            raise
+
+    def apply_again(self, runs):
+        """The instances whose release was just uninstalled (switched to manifests, or a release that never
+        deployed), read, checked and applied once more: now nothing of the release holds their names. Each keeps
+        what was done to its release."""
+        again = [InstanceRun(run.instance) for run in runs if run.plan.kind == APPLY_AFTER_UNINSTALL]
+        if not again or self.module.check_mode:
+            return runs
+        self.read(again, again=True)
+        self.dry_run(again)
+        self.apply(again)
+        done = dict((run.key, run) for run in again)
+        for run in again:
+            run.release_actions = [a for r in runs if r.key == run.key for a in r.release_actions]
+        return [done.get(run.key, run) for run in runs]
+
     # -- the steps together -------------------------------------------------------------------
-    def run(self, step='apply'):
+    def run(self):
         instances = instances_from_params(self.module.params)
         for instance in instances:
             # a token given in the list option has no no_log of its own: hide it from every output
@@ -710,69 +753,47 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
-        self.step = step
         self.read(runs)
-        if step == 'wait':
-            return self._wait_only(runs)
         for run in runs:
             for warning in (token_off_warning(run), token_on_warning(run)):
                 if warning:
                     self.module.warn(warning)
         self.dry_run(runs)
+        waits = self.module.params.get('wait') and not self.module.check_mode
+        timeout = self.module.params['wait_timeout']
         try:
             self.apply(runs)
-            handoff = [run for run in runs if run.helm or run.plan.uninstalls]
-            if handoff:
-                helm_files = self.helm.prepare(self.module.params)  # done while reading, unless Helm showed up late
-            if self.module.params.get('wait') and not self.module.check_mode:
+            if waits:
                 # before a release takes over their names, the objects of the other backend must be gone
-                self.wait_gone(runs, self.module.params['wait_timeout'])
-                if not handoff:
-                    self.wait(runs, self.module.params['wait_timeout'])
+                self.wait_gone(runs, timeout)
+            self.uninstall_releases(runs)
+            runs = self.apply_again(runs)
+            self.upgrade_releases(runs)
+            if waits:
+                # Helm deletes a removed release's workload in the background: its pods are still stopping
+                gone = [run for run in runs if run.plan.kind == REMOVE and run.namespace_exists]
+                if gone:
+                    self.service.wait_pods_gone([(run.instance['namespace'], N.label_selector(
+                        N.selector_labels(run.instance['app_id'], method))) for run in gone
+                        for method in ('manifests', 'helm')], timeout)
+                self.wait(runs, timeout)  # the workloads the plan rendered: nothing is read or rendered again
         except DaprSharedError as exc:
             # Objects were applied: say so, and what, with the failure.
-            exc.details.update(changed=any(r.tracker.changed for r in runs),
+            exc.details.update(changed=any(self.result(r)['changed'] for r in runs),
                                instances=[self.result(r) for r in runs])
             raise
         self._read_readiness(runs)
-        if not handoff:  # else the wait step, after Helm, reads it once
-            self._read_apps(runs)
-        result = self.results(runs, complete=not handoff)
-        if handoff:
-            result['helm_program'] = helm_files
-        return result
-
-    def _wait_only(self, runs):
-        if self.module.params.get('wait') and not self.module.check_mode:
-            # Helm deletes a removed release's workload in the background: its pods are still stopping
-            gone = [run for run in runs if run.plan.kind == REMOVE and run.namespace_exists]
-            if gone:
-                self.service.wait_pods_gone([(run.instance['namespace'], N.label_selector(
-                    N.selector_labels(run.instance['app_id'], method))) for run in gone
-                    for method in ('manifests', 'helm')], self.module.params['wait_timeout'])
-            self.wait(runs, self.module.params['wait_timeout'])
-        self._read_readiness(runs)
         self._read_apps(runs)
-        return self.results(runs, complete=True)
+        return self.results(runs)
 
     # -- results ------------------------------------------------------------------------------
     def result(self, run):
         instance = run.instance
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
                      strategy=instance['strategy'], state=instance['state'],
-                     changed=run.tracker.changed or bool(run.release_actions),
+                     changed=run.tracker.changed or any(a['action'] != 'unchanged' for a in run.release_actions),
                      objects=run.tracker.actions() + run.planned.actions() + run.release_actions,
                      readiness=run.readiness, app=run.app)
-        if run.release_unchanged:
-            entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
-        if run.plan.uninstalls:
-            entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
-                                           release_namespace=instance['namespace'])
-            if run.plan.recovery:
-                entry['helm_uninstall_reason'] = run.plan.recovery['pending']
-        if run.helm:
-            entry['helm'] = run.helm
-            entry['helm_release_exists'] = run.plan.release_exists
         if run.wiring:
             entry['apps'] = [dict(object=describe(step.obj), step=step.action, field=step.field,
                                   action=step.result) for step in run.wiring]
@@ -795,9 +816,10 @@ class Runner(object):
             entry['diff'] = diff
         return entry
 
-    def results(self, runs, complete):
+    def results(self, runs):
+        """The task's result, built once for every backend."""
         entries = [self.result(run) for run in runs]
-        result = dict(changed=any(e['changed'] for e in entries), instances=entries, complete=complete)
+        result = dict(changed=any(e['changed'] for e in entries), instances=entries)
         if self.module.params.get('instances') is None and entries:
             # one instance given by the flat options: its result at the top, as before the list option existed
             for key in ('objects', 'readiness', 'app', 'endpoints', 'api_token', 'app_token', 'control_plane', 'diff'):

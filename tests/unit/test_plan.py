@@ -25,20 +25,20 @@ def _instance(method='manifests', state='present'):
     (_instance('manifests', 'absent'), DEPLOYED, False, R.REMOVE, True),     # a release of the app id goes too
 ])
 def test_classify(instance, release, helm_owned, kind, uninstalls):
-    plan = R.classify(instance, release, helm_owned, recovering=True)
+    plan = R.classify(instance, release, helm_owned)
     assert plan.kind == kind
     assert plan.uninstalls is uninstalls
     assert plan.converges is (kind in (R.APPLY, R.HELM_RELEASE))
 
 
-def test_recovery_is_planned_only_when_the_step_recovers():
-    assert R.classify(_instance('helm'), PENDING_UPGRADE, False, recovering=True).recovery['action'] == 'rollback'
-    assert R.classify(_instance('helm'), PENDING_UPGRADE, False, recovering=False).recovery is None
-    assert R.classify(_instance('helm'), PENDING_INSTALL, False, recovering=False).kind == R.HELM_RELEASE
+def test_recovery_is_planned_for_a_pending_release_of_a_present_helm_instance_only():
+    assert R.classify(_instance('helm'), PENDING_UPGRADE, False).recovery['action'] == 'rollback'
+    assert R.classify(_instance('helm'), DEPLOYED, False).recovery is None
+    assert R.classify(_instance('helm', 'absent'), PENDING_UPGRADE, False).recovery is None
 
 
 def test_plan_and_control_plane_are_immutable():
-    plan = R.classify(_instance(), None, False, recovering=True)
+    plan = R.classify(_instance(), None, False)
     with pytest.raises(AttributeError):
         plan.kind = R.REMOVE
     cp = ControlPlane('dapr-system', ca_crt='CERT', version='1.18.2')
