@@ -279,8 +279,7 @@ RELEASE = dict(args=dict(name='orders', release_namespace='apps', chart_ref='oci
 
 
 @pytest.mark.parametrize('version, style', [('v3.22.0', 'path'), ('v4.3.2', 'plugin')])
-def test_upgrade_runs_helm_through_the_runner_with_the_post_renderer_of_this_helm(monkeypatch, tmp_path, version,
-                                                                                 style):
+def test_upgrade_runs_helm_through_the_runner_with_the_post_renderer_of_this_helm(monkeypatch, tmp_path, version, style):
     clean_env(monkeypatch)
     module = RunnerModule()
     module.run_command = _versioned(module, version)
