@@ -155,7 +155,7 @@ class HelmHost(object):
         post-rendered by Helm 3) pulls rancher/kubectl to delete a ConfigMap only upstream's init container
         makes; offline it hangs, online it fails."""
         self._run(params, namespace, ['uninstall', release, '--namespace', namespace, '--wait', '--no-hooks',
-                                      '--timeout', '%ds' % timeout], 'helm uninstall of %s/%s' % (namespace, release))
+                                      '--timeout', '%ds' % timeout], 'helm uninstall')
 
     def upgrade(self, params, key, release):
         """helm upgrade --install of one instance's release (_helm.release: args and plan) through its
@@ -172,7 +172,7 @@ class HelmHost(object):
         if args.get('plain_http'):
             command.append('--plain-http')
         try:
-            self._run(params, args['release_namespace'], command, 'helm upgrade --install of %s' % key)
+            self._run(params, args['release_namespace'], command, 'helm upgrade --install')
         except HelmFailed as exc:
             said = _read(os.path.join(plugin_dir, _post_render.ERROR_FILE)) if plugin_dir else None
             if said and said not in exc.msg:

@@ -311,7 +311,7 @@ def test_a_failing_helm_4_upgrade_says_what_the_post_renderer_said(monkeypatch, 
     (plugin / 'error').write_text('daprkit.dapr post-renderer: the chart renders Job/x')
     with pytest.raises(DaprSharedError) as err:
         host.upgrade(params(host='https://api.example:6443', api_key='t'), 'apps/orders', RELEASE)
-    assert 'helm upgrade --install of apps/orders failed (rc 1): Error: boom' in err.value.msg
+    assert 'helm upgrade --install failed (rc 1): Error: boom' in err.value.msg  # tests/awx/run.sh looks for it
     assert 'the chart renders Job/x' in err.value.msg
 
 

@@ -284,6 +284,21 @@ def test_switch_helm_to_manifests_asks_for_the_uninstall_first():
     assert [o for o in entry['objects'] if o['object'].startswith('DaemonSet') and o['action'] == 'created']
 
 
+class FailingHelm(FakeHelm):
+    def upgrade(self, params, key, release):
+        raise DaprSharedError('helm upgrade --install failed (rc 1): Error: forbidden', command='helm upgrade')
+
+
+def test_a_failed_helm_upgrade_names_the_instance_and_says_what_was_already_done():
+    with pytest.raises(DaprSharedError) as err:
+        run({}, method='helm', helm=FailingHelm())
+    assert err.value.msg == 'instance apps/orders: helm upgrade --install failed (rc 1): Error: forbidden'
+    assert err.value.details['changed'] and err.value.details['command'] == 'helm upgrade'
+    objects = err.value.details['instances'][0]['objects']
+    assert [o['action'] for o in objects if o['object'].startswith('Secret')] == ['created']
+    assert not [o for o in objects if o['object'].startswith('Helm release')], 'the release was not installed'
+
+
 def test_switch_helm_to_manifests_in_check_mode_only_says_so():
     store = {('v1', 'Service', 'apps', 'orders-dapr'): dict(apiVersion='v1', kind='Service', metadata=dict(
         name='orders-dapr', namespace='apps', labels={S.LABEL_MANAGED_BY: 'Helm'},
