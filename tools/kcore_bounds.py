@@ -4,12 +4,13 @@ control that the test can fail, the last version below the bound. Each runs on t
 `ansible` release that bundles it: the lowest and the one below on .venv's, the newest on .venv-newest's
 (ansible-core 2.21, Python 3.13), as users get them.
 
-Every kubernetes.core module call the collection makes (the roles' tasks, the playbooks' module_defaults
-and the calls of the dapr_shared action plugin) is run with the same option names against each version,
+Every kubernetes.core module call the collection makes (the roles' tasks and the playbooks' module_defaults)
+is run with the same option names against each version,
 with an unreachable API server: kubernetes.core validates its arguments before it connects, so an option
 that version lacks fails as "Unsupported parameters" while a valid call fails later, on the connection.
 Our own modules (which import kubernetes.core's connection spec and client) and their documentation
-(our own doc fragment) are loaded the same way.
+(our own doc fragment) are loaded the same way, and the helm runner of kubernetes.core's module_utils that
+the helm backend runs every helm command through is checked in each version's source (HELM_RUNNER).
 
 The versions come from the `ansible` package on PyPI, which bundles kubernetes.core (galaxy.ansible.com
 may be unreachable); the wheels and the extracted collections are kept in ~/.cache/daprkit/.
@@ -171,34 +172,31 @@ def _literal(value):
     return None if isinstance(value, str) and '{{' in value else value
 
 
-def action_plugin_helm_options():
-    """Option names the dapr_shared action plugin passes to kubernetes.core.helm."""
-    from ansible_collections.daprkit.dapr.plugins.action import dapr_shared as plugin
-    from ansible_collections.daprkit.dapr.plugins.module_utils import _helm, _schema
-    from ansible_collections.daprkit.dapr.plugins.module_utils._control_plane import ControlPlane
-    from ansible_collections.daprkit.dapr.plugins.module_utils._render import render_instance
+# What the helm backend (plugins/module_utils/_helm_host.py) calls of kubernetes.core's helm module_utils: the
+# class, built around our module, and its runner with the arguments we pass.
+HELM_RUNNER = ('AnsibleHelmModule', 'run_helm_command', ('command', 'fails_on_error'))
 
-    options = {}
-    try:
-        instance = _schema.apply_defaults(dict(app_id='bounds', namespace='bounds', method='helm'))
-        control_plane = ControlPlane('dapr-system', ca_crt='CERT', version='1.18.2')
-        objects = render_instance(instance, control_plane, '1.18.2', dict(api_token=('t' * 40, 'h')))
-        # a plain-HTTP mirror: the one case that passes plain_http
-        chart = dict(ref='oci://mirror/dapr-shared-chart', version='0.0.16', plain_http=True)
-        release = _helm.release(instance, control_plane, '1.18.2', objects, chart)
-        options.update(dict((k, None) for k in release['args']))
-    except Exception as exc:  # pylint: disable=broad-except
-        raise SystemExit('kcore-bounds: cannot compute the helm release arguments (%s); update this check' % exc)
-    # the literal options of every self._helm(args, task_vars, dict(<args>, option=...)) call
-    source = open(plugin.__file__.replace('.pyc', '.py')).read()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and getattr(node.func, 'attr', None) == '_helm' and len(node.args) == 3:
-            extra = node.args[2]
-            if isinstance(extra, ast.Call) and getattr(extra.func, 'id', None) == 'dict':
-                options.update((k.arg, k.value.value if isinstance(k.value, ast.Constant) else None)
-                               for k in extra.keywords)
-    # its only connection options: the kubeconfig the module writes for the run and the helm wrapper
-    return [('plugins/action/dapr_shared.py', 'kubernetes.core.helm', dict(options, kubeconfig=None, binary_path=None))]
+
+def helm_runner_problems(collections_dir):
+    """Whether that kubernetes.core's module_utils/helm.py has the helm runner _helm_host uses (read, not run:
+    a run needs helm and a cluster)."""
+    path = os.path.join(collections_dir, 'ansible_collections', 'kubernetes', 'core', 'plugins', 'module_utils',
+                        'helm.py')
+    if not os.path.exists(path):
+        return ['%s is missing: the helm backend imports its %s' % (path, HELM_RUNNER[0])]
+    cls, method, arguments = HELM_RUNNER
+    for node in ast.walk(ast.parse(open(path).read())):
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == '__init__'), None)
+            if init is None or not init.args.kwarg:
+                return ['%s.__init__ takes no module=: the helm backend builds it around its own module' % cls]
+            runner = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == method), None)
+            names = [a.arg for a in runner.args.args[1:]] if runner else []
+            if names[:len(arguments)] != list(arguments):
+                return ['%s.%s%s is not (%s): the helm backend runs every helm command through it'
+                        % (cls, method, '(%s)' % ', '.join(names) if runner else ' is missing', ', '.join(arguments))]
+            return []
+    return ['%s has no class %s' % (path, cls)]
 
 
 # kubernetes.core's action plugins look a kubeconfig path up on the controller before the module runs; an
@@ -315,7 +313,7 @@ def main():
         sys.stderr.write('kcore-bounds: %s\n' % problem)
     if mismatches:
         return 1
-    calls = yaml_calls() + action_plugin_helm_options()
+    calls = yaml_calls()
     work = tempfile.mkdtemp(prefix='daprkit-kcore-bounds-')
     try:
         open(os.path.join(work, 'ansible.cfg'), 'w').write('[defaults]\n')
@@ -347,7 +345,7 @@ def main():
         failed = False
         for (label, collections_dir), run in zip(versions, started):
             version = version_of(collections_dir)
-            problems = problems_of(calls, run)
+            problems = problems_of(calls, run) + helm_runner_problems(collections_dir)
             if label == 'below':
                 if not problems:
                     sys.stderr.write('kcore-bounds: kubernetes.core %s (below the bound %s) passes too: the bound is '

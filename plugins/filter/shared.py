@@ -15,31 +15,54 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
 
 
-def shared_instances(instances, defaults=None):
-    """Apply role defaults, then the schema's, validate every instance and fail with ALL problems at once.
-
-    defaults: role-level values applied where an instance does not set the field (empty values are ignored).
-    """
+def _check_list(instances):
     if not isinstance(instances, list):
         raise AnsibleFilterError('dapr_shared_instances must be a list, got %s' % type(instances).__name__)
+
+
+def _with_role_values(instances, defaults, state=''):
+    """The instances with the role-level values: defaults where an instance does not set the field (empty values
+    are ignored), and state, when set, over every instance. Nothing else is added or checked."""
     defaults = dict((k, v) for k, v in (defaults or {}).items() if v not in (None, ''))
-    problems = []
-    for key, value in defaults.items():
-        choices = SC.FIELDS[key].choices
-        if choices and value not in choices:
-            problems.append('dapr_shared_%s must be one of %s, got %r' % (key, ', '.join(choices), value))
     result = []
-    for index, raw in enumerate(instances):
+    for raw in instances:
         if not isinstance(raw, dict):
-            result.append(raw)
+            result.append(raw)  # the module names it
             continue
         merged = dict(defaults)
         merged.update(dict((k, v) for k, v in raw.items() if not (k == 'method' and v in ('', None))))
-        result.append(SC.apply_defaults(merged))
+        if state:
+            merged['state'] = state
+        result.append(merged)
+    return result
+
+
+def shared_instances(instances, defaults=None):
+    """For playbooks: the instances as the module sees them. Role-level defaults, then the schema's, and every
+    instance validated, failing with ALL problems at once.
+
+    defaults: values applied where an instance does not set the field (empty values are ignored).
+    """
+    _check_list(instances)
+    problems = []
+    for key, value in (defaults or {}).items():
+        choices = SC.FIELDS[key].choices
+        if value not in (None, '') and choices and value not in choices:
+            problems.append('dapr_shared_%s must be one of %s, got %r' % (key, ', '.join(choices), value))
+    result = [SC.apply_defaults(raw) if isinstance(raw, dict) else raw
+              for raw in _with_role_values(instances, defaults)]
     problems.extend(V.validate_instances(result))
     if problems:
         raise AnsibleFilterError('invalid dapr_shared_instances:\n- ' + '\n- '.join(problems))
     return result
+
+
+def shared_role_instances(instances, defaults=None, state=''):
+    """What the dapr_shared role hands to the module: the user's instances with only the role-level values
+    (defaults, state). The schema's defaults and the validation are the module's: they run once, there, before any
+    change."""
+    _check_list(instances)
+    return _with_role_values(instances, defaults, state)
 
 
 def shared_names(app_id, method='manifests', namespace='', cluster_domain='cluster.local'):
@@ -58,4 +81,5 @@ def shared_names(app_id, method='manifests', namespace='', cluster_domain='clust
 
 class FilterModule(object):
     def filters(self):
-        return dict(shared_instances=shared_instances, shared_names=shared_names)
+        return dict(shared_instances=shared_instances, shared_role_instances=shared_role_instances,
+                    shared_names=shared_names)

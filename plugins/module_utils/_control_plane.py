@@ -11,19 +11,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from collections import namedtuple
+
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
 
 
-class ControlPlane(object):
-    """What an instance needs to know of the Dapr control plane it joins."""
+class ControlPlane(namedtuple('ControlPlane', ('namespace', 'trust_domain', 'ca_crt', 'mtls', 'version'))):
+    """What an instance needs to know of the Dapr control plane it joins. Immutable: what an instance
+    overrides (trust domain, mTLS) makes a new value (_replace), the one read stays as read."""
+    __slots__ = ()
 
-    def __init__(self, namespace, trust_domain='cluster.local', ca_crt='', mtls=True, version=''):
-        self.namespace = namespace
-        self.trust_domain = trust_domain
-        self.ca_crt = ca_crt
-        self.mtls = mtls
-        self.version = version
+    def __new__(cls, namespace, trust_domain='cluster.local', ca_crt='', mtls=True, version=''):
+        return super(ControlPlane, cls).__new__(cls, namespace, trust_domain, ca_crt, mtls, version)
 
     def as_result(self):
         return dict(namespace=self.namespace, version=self.version, trust_domain=self.trust_domain, mtls=self.mtls)

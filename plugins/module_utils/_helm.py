@@ -164,8 +164,6 @@ HELM_MINIMUM = (3, 13)
 # HELM_DRIVER -> the kind of the objects in which Helm keeps its releases (Helm's own spellings)
 STORAGE_DRIVERS = {'': 'Secret', 'secret': 'Secret', 'secrets': 'Secret',
                    'configmap': 'ConfigMap', 'configmaps': 'ConfigMap'}
-# Helm 4's plugin list changed shape: kubernetes.core.helm parses it (and runs Helm 4) from 6.4.0 on
-KUBERNETES_CORE_FOR_HELM4 = (6, 4, 0)
 
 
 def helm_version(output):
@@ -207,12 +205,6 @@ def storage_kind(driver):
         name, 'is not a storage driver Helm knows')
     raise DaprSharedError('method helm: HELM_DRIVER=%s %s; use HELM_DRIVER=secret (the default) or configmap'
                           % (driver, why))
-
-
-def helm4_supported(kubernetes_core_version):
-    """Whether kubernetes.core.helm (of that version, "6.2.0") can run Helm 4; True when unknown."""
-    parts = re.match(r'(\d+)\.(\d+)\.(\d+)', kubernetes_core_version or '')
-    return not parts or tuple(int(p) for p in parts.groups()) >= KUBERNETES_CORE_FOR_HELM4
 
 
 # -- a release interrupted mid-operation -------------------------------------------------------

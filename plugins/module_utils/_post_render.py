@@ -16,8 +16,8 @@ and adds the objects the chart lacks (trust anchors, NetworkPolicy). What it dro
   upstream's init container makes.
 
 An object of the chart this program does not know makes it fail, so a new chart version cannot
-slip anything past it. The action plugin writes this file, with the plan, to the host that runs
-helm; it therefore imports nothing from the collection (stdlib and PyYAML only).
+slip anything past it. The module (_helm_host) writes this file, with the plan, next to the helm
+it runs; it therefore imports nothing from the collection (stdlib and PyYAML only).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -87,7 +87,7 @@ def main(plan, stdin=None, stdout=None):
         message = 'daprkit.dapr post-renderer: %s\n' % exc
         sys.stderr.write(message)
         if os.environ.get('HELM_PLUGIN_DIR'):
-            # Helm 4 runs a post-renderer plugin without showing its stderr: the action plugin reads this file
+            # Helm 4 runs a post-renderer plugin without showing its stderr: the module reads this file
             with open(os.path.join(os.environ['HELM_PLUGIN_DIR'], ERROR_FILE), 'w') as out:
                 out.write(message)
         return 1

@@ -12,10 +12,13 @@ Order of a run (every instance of the task together):
 4. apply what the dry runs showed to differ, prune what is no longer wanted;
 5. wait on all workloads together.
 
-With method helm, step 4 applies only the token Secrets (never part of a release) and hands the
-release to the action plugin, which runs kubernetes.core.helm with the post-renderer and then calls
-this module again with step=wait. Check mode lives in _service.KubeService: applies and deletes
-become dry runs there, and this code runs unchanged.
+After reading, each instance is classified once (Plan: remove, apply, apply after uninstall, helm
+release) and the steps filter on that. With method helm, step 4 applies only the token Secrets (never
+part of a release); then Helm (through kubernetes.core's helm runner, _helm_host) uninstalls the
+releases that go, the instances switched to manifests are read and applied again, and the releases
+are installed or upgraded with the post-renderer; step 5 waits on the workloads the plan rendered.
+One module run per task. Check mode lives in _service.KubeService (applies and deletes become dry
+runs there) and here: Helm is not run, what it would do is reported.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import secrets
+from collections import namedtuple
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
@@ -56,6 +60,46 @@ def instances_from_params(params):
     if problems:
         raise InvalidInstance(problems)
     return instances
+
+
+# What the run does with an instance, decided once after reading (Plan.kind).
+REMOVE = 'remove'                                # state absent: its objects go, and its Helm release
+APPLY = 'apply'                                  # method manifests: the module applies every object
+APPLY_AFTER_UNINSTALL = 'apply after uninstall'  # a Helm release holds its names: the release goes first
+HELM_RELEASE = 'helm release'                    # method helm: the release is installed or upgraded
+
+
+class Plan(namedtuple('Plan', ('kind', 'release_exists', 'recovery'))):
+    """How the run treats one instance: its kind, whether its Helm release exists, and what to do with a
+    release an interrupted helm operation left pending (_helm.recovery, or None). Immutable: the steps filter
+    on it, none changes it."""
+    __slots__ = ()
+
+    @property
+    def converges(self):
+        """Its objects are planned, applied (or released) and waited on in this call."""
+        return self.kind in (APPLY, HELM_RELEASE)
+
+    @property
+    def present(self):
+        return self.kind != REMOVE
+
+    @property
+    def uninstalls(self):
+        """Its Helm release is uninstalled in this task."""
+        return self.kind == APPLY_AFTER_UNINSTALL or (self.kind == REMOVE and self.release_exists)
+
+
+def classify(instance, release, helm_owned):
+    """The Plan of one instance from what was read: release (_helm.decode_release of its newest revision, or
+    None), helm_owned (an object of its names belongs to its Helm release)."""
+    exists = release is not None
+    if instance['state'] == 'absent':
+        return Plan(REMOVE, exists, None)
+    recovery = _helm.recovery(release.get('revisions')) if exists and instance['method'] == 'helm' else None
+    if (recovery and recovery['action'] == 'uninstall') or (instance['method'] == 'manifests' and helm_owned):
+        return Plan(APPLY_AFTER_UNINSTALL, exists, recovery)
+    return Plan(HELM_RELEASE if instance['method'] == 'helm' else APPLY, exists, recovery)
 
 
 def field_of_rejection(message):
@@ -96,12 +140,9 @@ class InstanceRun(object):
         self.after = {}
         self.owned = []            # what the manifests backend owns now
         self.stale = []
-        self.release_exists = False
         self.release = None           # helm: the latest revision Helm keeps (_helm.decode_release)
-        self.release_unchanged = False
-        self.recovery = None          # helm: what to do with a release an interrupted operation left pending
+        self.plan = None              # Plan: decided once, at the end of the read
         self.release_actions = []     # helm: what this call did to the release itself (a rollback)
-        self.uninstall_first = False
         self.helm = None
         self.tracker = DifferenceTracker()
         self.planned = DifferenceTracker()  # helm: the release's objects as the post-renderer will make them
@@ -129,15 +170,15 @@ class InstanceRun(object):
 
 
 class NoHelm(object):
-    """A runner without a helm host (the wait step): asking it for Helm is a bug."""
+    """A runner without a helm host: asking it for Helm is a bug."""
 
     def storage_kind(self):
         return 'Secret'
 
-    def check(self):
-        raise DaprSharedError('internal error: Helm is needed, but this step has no helm host')
+    def check(self, *args):
+        raise DaprSharedError('internal error: Helm is needed, but this runner has no helm host')
 
-    prepare = rollback = check
+    prepare = rollback = uninstall = upgrade = check
 
 
 class WiringStep(object):
@@ -164,15 +205,8 @@ class Runner(object):
         self.helm = helm or NoHelm()
         self._control_planes = {}
         self._storage_kind = None
-        self.step = 'apply'
 
     # -- step 2: read -------------------------------------------------------------------------
-    def _control_plane(self, namespace):
-        if namespace not in self._control_planes:
-            self._control_planes[namespace] = CP.read(self.service, namespace)
-        found = self._control_planes[namespace]
-        return CP.ControlPlane(found.namespace, found.trust_domain, found.ca_crt, found.mtls, found.version)
-
     def _resolve_token(self, run, field):
         """(value to store or None, hash for the pod annotation). A generated token is kept across runs."""
         instance = run.instance
@@ -224,29 +258,25 @@ class Runner(object):
     def _create_namespace(self, name):
         return self.service.apply(dict(apiVersion='v1', kind='Namespace', metadata=dict(name=name)))
 
-    def read(self, runs):
+    def read(self, runs, again=False):
         """Everything the later steps compare against. Each kind of read goes out for every instance together.
         The control plane, and Helm (program, version, storage driver), are checked before the first change: a
-        namespace creation."""
-        if self.step == 'apply':  # what the instances name must exist: refused here, before anything changes
+        namespace creation. again: the instances whose release was just uninstalled, read once more (what was
+        checked and warned about the first time is not again)."""
+        if not again:  # what the instances name must exist: refused here, before anything changes
             R.refuse_missing([(run.where(), run.instance) for run in runs], self.service, self.module.warn)
         # the control plane first: its version decides whether an instance may run at all
         self._read_control_planes([run for run in runs if run.instance['state'] != 'absent'],
-                                  check_skew=self.step == 'apply')
-        if self.step == 'apply':
-            # the apps the instances wire (and wired before): a listed app that does not exist is refused here
-            self._read_wiring(runs)
+                                  check_skew=not again)
+        # the apps the instances wire (and wired before): a listed app that does not exist is refused here
+        self._read_wiring(runs)
         existing = self.namespaces_existing(runs)
-        if self.step == 'apply' and any(run.method == 'helm' for run in runs):
+        if any(run.method == 'helm' for run in runs):
             self.helm.prepare(self.module.params)
         here = [run for run in runs if existing[run.instance['namespace']]]
         for run, release in zip(here, each(self._release, here)):
-            run.release, run.release_exists = release, release is not None
-            if self.step == 'apply' and run.method == 'helm' and run.instance['state'] == 'present':
-                run.recovery = _helm.recovery((release or {}).get('revisions'))
-            if run.recovery and run.recovery['action'] == 'uninstall':
-                run.uninstall_first = True  # never deployed: nothing to roll back to, the release goes first
-        if self.step == 'apply' and any(run.release_exists for run in runs):
+            run.release = release
+        if any(run.release is not None for run in runs):
             self.helm.prepare(self.module.params)  # a release to uninstall (removal, switch to manifests) needs Helm
         self.namespaces(runs, existing)
         owned, listed = {}, {}
@@ -281,13 +311,15 @@ class Runner(object):
                     pairs.append((run, obj))
         for (run, obj), current in zip(pairs, each(self._current, pairs)):
             run.before[object_key(obj)] = current
+        helm_owned = set()
         for run in present:
-            self._check_owners(run)
+            if self._check_owners(run):
+                helm_owned.add(run.key)
             wanted = set(object_key(o) for o in run.module_objects)
             run.stale = [o for o in run.owned if object_key(o) not in wanted]
-        if self.step == 'apply':
-            for run in runs:
-                self._plan_wiring(run)
+        for run in runs:
+            run.plan = classify(run.instance, run.release, run.key in helm_owned)
+            self._plan_wiring(run)
 
     def storage_kind(self):
         """Where Helm keeps releases (HELM_DRIVER). A task with no Helm in it reads Secrets, Helm's default, when
@@ -312,11 +344,10 @@ class Runner(object):
         problems = []
         for run in runs:
             instance = run.instance
-            cp = self._control_plane(instance['control_plane_namespace'])
-            if instance['control_plane_trust_domain']:
-                cp.trust_domain = instance['control_plane_trust_domain']
+            cp = self._control_planes[instance['control_plane_namespace']]
             try:
-                cp.mtls = CP.resolve_mtls(instance['mtls'], cp.mtls)
+                cp = cp._replace(trust_domain=instance['control_plane_trust_domain'] or cp.trust_domain,
+                                 mtls=CP.resolve_mtls(instance['mtls'], cp.mtls))
             except ValueError as exc:
                 raise InvalidInstance(['%s: %s' % (run.where(), exc)])
             run.control_plane = cp
@@ -347,16 +378,20 @@ class Runner(object):
         return self.service.get(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])
 
     def _check_owners(self, run):
+        """Refuses to take over an object of another owner; True when the instance's Helm release holds one of
+        its objects and its method is manifests (a switch of backend: the release goes first)."""
+        helm_owned = False
         for obj in run.desired:
             current = run.before.get(object_key(obj))
             if current is None:
                 continue
             owner = _owner(current, run.instance['app_id'])
             if owner == 'helm' and run.method == 'manifests':
-                run.uninstall_first = True  # switching helm -> manifests: the release goes first
+                helm_owned = True
             elif owner not in ('manifests', 'helm'):
                 raise DaprSharedError('%s: %s already exists and %s; refusing to take it over. Remove it, or choose '
                                       'another app_id or namespace.' % (run.where(), describe(obj), owner))
+        return helm_owned
 
     # -- wiring: the apps of each instance (_wiring.py) -----------------------------------------
     def _read_wiring(self, runs):
@@ -519,11 +554,11 @@ class Runner(object):
         """The server checks every object of every instance; all its rejections are reported together."""
         pairs = []
         for run in runs:
-            if run.instance['state'] == 'absent' or not run.namespace_exists or run.uninstall_first or run.recovery:
+            if not run.plan.converges or not run.namespace_exists or run.plan.recovery:
                 # nothing to ask the server yet: a missing namespace plans creations, a release goes first; an
                 # interrupted release's live objects are half the failed revision's, merged with ours they may be
                 # invalid (two probe handlers): Helm checks the objects after the rollback
-                for obj in ([] if run.instance['state'] == 'absent' else run.desired):
+                for obj in (run.desired if run.plan.present else []):
                     run.after[object_key(obj)] = obj
                 continue
             pairs.extend((run, obj) for obj in run.desired)
@@ -547,25 +582,24 @@ class Runner(object):
         """A release an interrupted helm operation left pending: rolled back to its last deployed revision
         (one that never deployed goes first, as in a switch of backend), said in a warning and in its objects.
         In check mode only said."""
-        for run in (run for run in runs if run.recovery):
-            self.module.warn(_helm.recovery_message(run.key, run.recovery))
-            if run.recovery['action'] != 'rollback':
+        for run in (run for run in runs if run.plan.recovery):
+            recovery = run.plan.recovery
+            self.module.warn(_helm.recovery_message(run.key, recovery))
+            if recovery['action'] != 'rollback':
                 continue
             release = N.names(run.instance['app_id'], 'helm')['helm_release']
             if not self.module.check_mode:
-                self.helm.rollback(self.module.params, release, run.instance['namespace'], run.recovery['revision'])
+                self.helm.rollback(self.module.params, release, run.instance['namespace'], recovery['revision'])
                 run.release = self._release(run)
             run.release_actions.append(dict(object='Helm release %s' % run.key, action='rolled back',
-                                            revision=run.recovery['revision'], was=run.recovery['pending']))
+                                            revision=recovery['revision'], was=recovery['pending']))
 
     def apply(self, runs):
         """Credentials, configuration and Services first, then the workloads that use them, then pruning."""
         self.recover(runs)
-        removals = [(run, obj) for run in runs if run.instance['state'] == 'absent' for obj in run.stale]
+        removals = [(run, obj) for run in runs if run.plan.kind == REMOVE for obj in run.stale]
         changes = []
-        for run in runs:
-            if run.instance['state'] == 'absent' or run.uninstall_first:
-                continue
+        for run in (run for run in runs if run.plan.converges):
             for obj in run.desired:
                 key = object_key(obj)
                 before, after = run.before.get(key), run.after.get(key)
@@ -577,7 +611,7 @@ class Runner(object):
                 else:
                     changes.append((run, obj, before, action))
         # the apps of a removed instance stop using it before its token Secret and Service go
-        self._wire([run for run in runs if run.instance['state'] == 'absent'])
+        self._wire([run for run in runs if run.plan.kind == REMOVE])
         failures = []
         for workloads in (False, True):
             failures += self._delete([(r, o) for r, o in removals if (o['kind'] in WORKLOAD_KINDS) != workloads])
@@ -593,18 +627,17 @@ class Runner(object):
             elif not isinstance(after.error, NotRun):
                 failures.append(after.error)
         if not failures:
-            failures += self._delete([(run, obj) for run in runs if run.instance['state'] != 'absent'
-                                      for obj in run.stale])
+            failures += self._delete([(run, obj) for run in runs if run.plan.present for obj in run.stale])
         if failures:
             raise failures[0]
         # the apps last, once the token Secret and the Service they use are in place (the same for both backends)
-        self._wire([run for run in runs if run.instance['state'] != 'absent'])
-        for run in runs:
-            if run.method == 'helm' and run.instance['state'] != 'absent' and not run.uninstall_first:
-                run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
-                if not run.planned.changed and _helm.release_unchanged(run.release, run.helm['args']):
-                    # nothing for Helm to do: no hand-over, this call waits and reads back
-                    run.helm, run.release_unchanged = None, True
+        self._wire([run for run in runs if run.plan.present])
+        for run in (run for run in runs if run.plan.kind == HELM_RELEASE):
+            run.helm = _helm.release(run.instance, run.control_plane, run.version, run.desired, self.chart)
+            if not run.planned.changed and _helm.release_unchanged(run.release, run.helm['args']):
+                # nothing for Helm to do: it is not run
+                run.helm = None
+                run.release_actions.append(dict(object='Helm release %s' % run.key, action='unchanged'))
 
     def _delete(self, pairs):
         failures = []
@@ -623,7 +656,7 @@ class Runner(object):
             self.service.wait_gone(gone, timeout)
 
     def wait(self, runs, timeout):
-        present = [run for run in runs if run.instance['state'] == 'present' and not run.uninstall_first]
+        present = [run for run in runs if run.plan.converges]
         workloads = [run.readiness_target() for run in present]
         nowhere = [run.instance['allow_no_nodes'] for run in present]
         for run, summary in zip(present, self.service.wait_ready(workloads, timeout, nowhere) if workloads else []):
@@ -632,7 +665,7 @@ class Runner(object):
     def _read_readiness(self, runs):
         unread = []
         for run in (run for run in runs if run.readiness is None):
-            if run.instance['state'] != 'present' or not run.namespace_exists or run.uninstall_first:
+            if not run.plan.converges or not run.namespace_exists:
                 run.readiness = dict(ready=False)
             else:
                 unread.append(run)
@@ -642,7 +675,7 @@ class Runner(object):
 
     def _read_apps(self, runs):
         """Whether each present instance's app is there. Never waited on: Dapr Shared serves apps that come and go."""
-        present = [run for run in runs if run.instance['state'] == 'present' and run.namespace_exists]
+        present = [run for run in runs if run.plan.present and run.namespace_exists]
         targets = [_app.target_of(run.instance['remote_host'], run.instance['remote_port'], run.instance['namespace'],
                                   run.instance['cluster_domain']) for run in present]
         apps = each(lambda pair: _app.read_presence(self.service, pair[0], _app.daprd_pods(pair[1].readiness)),
@@ -653,8 +686,53 @@ class Runner(object):
             if warning:
                 self.module.warn(warning)
 
+    # -- step 4b: Helm ---------------------------------------------------------------------------
+    def uninstall_releases(self, runs):
+        """The releases that go (instances removed, switched to manifests, or never deployed); in check mode only
+        reported."""
+        for run in (run for run in runs if run.plan.uninstalls):
+            if not self.module.check_mode:
+                self._helm(run, self.helm.uninstall, self.module.params, N.names(run.instance['app_id'], 'helm')[
+                    'helm_release'], run.instance['namespace'], self.module.params['wait_timeout'])
+            action = dict(object='Helm release %s' % run.key, action='uninstalled')
+            if run.plan.recovery:
+                # an interrupted install that never deployed: the module warned; the release is installed again
+                action['was'] = run.plan.recovery['pending']
+            run.release_actions.append(action)
+
+    def upgrade_releases(self, runs):
+        """helm upgrade --install of every release that differs, through the post-renderer; in check mode only
+        reported (the dry runs already checked every object the post-renderer makes)."""
+        for run in (run for run in runs if run.helm):
+            if not self.module.check_mode:
+                self._helm(run, self.helm.upgrade, self.module.params, run.key, run.helm)
+            run.release_actions.append(dict(object='Helm release %s' % run.key,
+                                            action='upgraded' if run.plan.release_exists else 'installed'))
+
+    def _helm(self, run, command, *args):
+        try:
+            command(*args)
+        except DaprSharedError as exc:
+            exc.msg = '%s: %s' % (run.where(), exc.msg)
+            raise
+
+    def apply_again(self, runs):
+        """The instances whose release was just uninstalled (switched to manifests, or a release that never
+        deployed), read, checked and applied once more: now nothing of the release holds their names. Each keeps
+        what was done to its release."""
+        again = [InstanceRun(run.instance) for run in runs if run.plan.kind == APPLY_AFTER_UNINSTALL]
+        if not again or self.module.check_mode:
+            return runs
+        self.read(again, again=True)
+        self.dry_run(again)
+        self.apply(again)
+        done = dict((run.key, run) for run in again)
+        for run in again:
+            run.release_actions = [a for r in runs if r.key == run.key for a in r.release_actions]
+        return [done.get(run.key, run) for run in runs]
+
     # -- the steps together -------------------------------------------------------------------
-    def run(self, step='apply'):
+    def run(self):
         instances = instances_from_params(self.module.params)
         for instance in instances:
             # a token given in the list option has no no_log of its own: hide it from every output
@@ -662,74 +740,51 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
-        self.step = step
         self.read(runs)
-        if step == 'wait':
-            return self._wait_only(runs)
         for run in runs:
             for warning in (token_off_warning(run), token_on_warning(run)):
                 if warning:
                     self.module.warn(warning)
         self.dry_run(runs)
+        waits = self.module.params.get('wait') and not self.module.check_mode
+        timeout = self.module.params['wait_timeout']
         try:
             self.apply(runs)
-            handoff = [run for run in runs if run.helm or run.uninstall_first or
-                       (run.instance['state'] == 'absent' and run.release_exists)]
-            if handoff:
-                helm_files = self.helm.prepare(self.module.params)  # done while reading, unless Helm showed up late
-            if self.module.params.get('wait') and not self.module.check_mode:
+            if waits:
                 # before a release takes over their names, the objects of the other backend must be gone
-                self.wait_gone(runs, self.module.params['wait_timeout'])
-                if not handoff:
-                    self.wait(runs, self.module.params['wait_timeout'])
+                self.wait_gone(runs, timeout)
+            self.uninstall_releases(runs)
+            runs = self.apply_again(runs)
+            self.upgrade_releases(runs)
+            if waits:
+                # Helm deletes a removed release's workload in the background: its pods are still stopping
+                gone = [run for run in runs if run.plan.kind == REMOVE and run.namespace_exists]
+                if gone:
+                    self.service.wait_pods_gone([(run.instance['namespace'], N.label_selector(
+                        N.selector_labels(run.instance['app_id'], method))) for run in gone
+                        for method in ('manifests', 'helm')], timeout)
+                self.wait(runs, timeout)  # the workloads the plan rendered: nothing is read or rendered again
         except DaprSharedError as exc:
             # Objects were applied: say so, and what, with the failure.
-            exc.details.update(changed=any(r.tracker.changed for r in runs),
+            exc.details.update(changed=any(self.result(r)['changed'] for r in runs),
                                instances=[self.result(r) for r in runs])
             raise
         self._read_readiness(runs)
-        if not handoff:  # else the wait step, after Helm, reads it once
-            self._read_apps(runs)
-        result = self.results(runs, complete=not handoff)
-        if handoff:
-            result['helm_program'] = helm_files
-        return result
-
-    def _wait_only(self, runs):
-        if self.module.params.get('wait') and not self.module.check_mode:
-            # Helm deletes a removed release's workload in the background: its pods are still stopping
-            gone = [run for run in runs if run.instance['state'] == 'absent' and run.namespace_exists]
-            if gone:
-                self.service.wait_pods_gone([(run.instance['namespace'], N.label_selector(
-                    N.selector_labels(run.instance['app_id'], method))) for run in gone
-                    for method in ('manifests', 'helm')], self.module.params['wait_timeout'])
-            self.wait(runs, self.module.params['wait_timeout'])
-        self._read_readiness(runs)
         self._read_apps(runs)
-        return self.results(runs, complete=True)
+        return self.results(runs)
 
     # -- results ------------------------------------------------------------------------------
     def result(self, run):
         instance = run.instance
         entry = dict(key=run.key, app_id=instance['app_id'], namespace=instance['namespace'], method=run.method,
                      strategy=instance['strategy'], state=instance['state'],
-                     changed=run.tracker.changed or bool(run.release_actions),
+                     changed=run.tracker.changed or any(a['action'] != 'unchanged' for a in run.release_actions),
                      objects=run.tracker.actions() + run.planned.actions() + run.release_actions,
                      readiness=run.readiness, app=run.app)
-        if run.release_unchanged:
-            entry['objects'].append(dict(object='Helm release %s' % run.key, action='unchanged'))
-        if run.uninstall_first or (instance['state'] == 'absent' and run.release_exists):
-            entry['helm_uninstall'] = dict(name=N.names(instance['app_id'], 'helm')['helm_release'],
-                                           release_namespace=instance['namespace'])
-            if run.recovery:
-                entry['helm_uninstall_reason'] = run.recovery['pending']
-        if run.helm:
-            entry['helm'] = run.helm
-            entry['helm_release_exists'] = run.release_exists
         if run.wiring:
             entry['apps'] = [dict(object=describe(step.obj), step=step.action, field=step.field,
                                   action=step.result) for step in run.wiring]
-        if instance['state'] != 'present':
+        if not run.plan.present:
             return entry
         endpoints = N.endpoints(instance['app_id'], instance['namespace'], instance['cluster_domain'])
         ref = N.token_secret_ref(instance)
@@ -748,9 +803,10 @@ class Runner(object):
             entry['diff'] = diff
         return entry
 
-    def results(self, runs, complete):
+    def results(self, runs):
+        """The task's result, built once for every backend."""
         entries = [self.result(run) for run in runs]
-        result = dict(changed=any(e['changed'] for e in entries), instances=entries, complete=complete)
+        result = dict(changed=any(e['changed'] for e in entries), instances=entries)
         if self.module.params.get('instances') is None and entries:
             # one instance given by the flat options: its result at the top, as before the list option existed
             for key in ('objects', 'readiness', 'app', 'endpoints', 'api_token', 'app_token', 'control_plane', 'diff'):

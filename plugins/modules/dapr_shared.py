@@ -17,8 +17,9 @@ description:
     NetworkPolicy), checks them all with a server-side dry run before the first change, applies them with its
     own field manager, prunes the objects it owns and no longer wants, and waits until daprd is Ready.
   - With O(method=helm) the same objects are installed as a release of the official dapr-shared chart
-    (kubernetes.core.helm with a post-renderer shipped in this collection), so C(helm history),
-    C(helm rollback) and C(helm uninstall) keep working. The API token Secret is never part of the release.
+    (Helm run through the helm module_utils of kubernetes.core, with a post-renderer shipped in this collection,
+    a path for Helm 3 and a postrenderer/v1 plugin in a private plugins directory for Helm 4), so C(helm history),
+    C(helm rollback) and C(helm uninstall) keep working. One module run plans, releases and waits. The API token Secret is never part of the release.
   - With O(strategy=daemonset) the Service uses C(internalTrafficPolicy=Local), so calls stay on the caller's node.
   - O(state=absent) removes every object the instance owns (and its release).
   - O(instances) takes a list of instances, applied together and waited on together.
@@ -58,17 +59,6 @@ options:
         (which need it). Needs the right to create Namespaces. In check mode the creation is only reported.
     type: bool
     default: false
-  step:
-    description:
-      - Set by the action plugin, leave it unset. C(apply) checks and applies; C(wait) only waits and reads back.
-    type: str
-    default: apply
-    choices: [apply, wait]
-  helm_run:
-    description:
-      - Set by the action plugin, leave it unset. Where this task keeps Helm's private files and plugins
-        (directories in the task's temporary directory) and the version of kubernetes.core that runs Helm.
-    type: dict
   wait:
     description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
@@ -184,8 +174,6 @@ diff:
   type: dict
 '''
 
-import sys
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
@@ -208,8 +196,6 @@ def argument_spec():
         helm_chart_version=dict(type='str', default='0.0.16'),
         helm_plain_http=dict(type='bool', default=False),
         create_namespaces=dict(type='bool', default=False),
-        step=dict(type='str', default='apply', choices=['apply', 'wait']),
-        helm_run=dict(type='dict'),
     )
     spec.update(auth_spec())
     spec.update(WAIT_ARG_SPEC)
@@ -220,12 +206,7 @@ def run_module(module, service=None):
     service = service or KubeService(dynamic_client(module.params), check_mode=module.check_mode)
     chart = dict(ref=module.params['helm_chart_ref'], version=module.params['helm_chart_version'],
                  plain_http=module.params['helm_plain_http'])
-    helm_run = module.params.get('helm_run') or {}
-    helm = HelmHost(module, helm_run.get('dir'), helm_run.get('plugins'), helm_run.get('kubernetes_core'))
-    result = Runner(module, service, chart, helm).run(module.params['step'])
-    # the action plugin writes the post-renderer for this interpreter (the one that has PyYAML and kubernetes)
-    result['python'] = sys.executable
-    return result
+    return Runner(module, service, chart, HelmHost(module)).run()
 
 
 def main():

@@ -202,7 +202,7 @@ class FileModule(object):
 def test_prepare_writes_a_private_kubeconfig_and_wrapper_and_hides_the_token(monkeypatch, tmp_path):
     clean_env(monkeypatch)
     module = FileModule()
-    host = HelmHost(module, str(tmp_path / 'run'), str(tmp_path / 'plugins'), '6.6.0', environ={})
+    host = HelmHost(module, str(tmp_path / 'run'), environ={})
     files = host.prepare(params(host='https://api.example:6443', api_key='tok-123', impersonate_user='bob'))
     assert files['post_renderer'] == 'plugin' and files['helm'] == str(tmp_path / 'run' / 'helm')
     assert oct(os.stat(files['kubeconfig']).st_mode & 0o777) == '0o600'
@@ -215,7 +215,7 @@ def test_prepare_writes_a_private_kubeconfig_and_wrapper_and_hides_the_token(mon
 
 def test_prepare_refuses_before_writing_anything_naming_the_options(monkeypatch, tmp_path):
     clean_env(monkeypatch)
-    host = HelmHost(FileModule(), str(tmp_path / 'run'), str(tmp_path / 'plugins'), '6.6.0', environ={})
+    host = HelmHost(FileModule(), str(tmp_path / 'run'), environ={})
     with pytest.raises(DaprSharedError) as err:
         host.prepare(params(host='https://api.example:6443', api_key='t', proxy='http://p:1',
                             proxy_headers=dict(user_agent='me')))
@@ -257,7 +257,7 @@ class RunnerModule(FileModule):
 def test_rollback_goes_through_kubernetes_cores_helm_runner_with_the_wrapper(monkeypatch, tmp_path, rc):
     clean_env(monkeypatch)
     module = RunnerModule(rc)
-    host = HelmHost(module, str(tmp_path / 'run'), str(tmp_path / 'plugins'), '6.6.0', environ={})
+    host = HelmHost(module, str(tmp_path / 'run'), environ={})
     p = params(host='https://api.example:6443', api_key='tok-123')
     if rc:
         with pytest.raises(DaprSharedError) as err:
@@ -271,3 +271,64 @@ def test_rollback_goes_through_kubernetes_cores_helm_runner_with_the_wrapper(mon
     assert sorted(env) == ['HELM_NAMESPACE', 'KUBECONFIG'] and env['HELM_NAMESPACE'] == 'apps'
     assert yaml.safe_load(open(env['KUBECONFIG']))['users'][0]['user'] == {'token': 'tok-123'}
     assert module.cleanup == [env['KUBECONFIG']]
+
+
+RELEASE = dict(args=dict(name='orders', release_namespace='apps', chart_ref='oci://mirror/dapr-shared-chart',
+                         chart_version='0.0.16', plain_http=True, release_values=dict(shared=dict(appId='orders'))),
+               plan=dict(objects=[]))
+
+
+@pytest.mark.parametrize('version, style', [('v3.22.0', 'path'), ('v4.3.2', 'plugin')])
+def test_upgrade_runs_helm_through_the_runner_with_the_post_renderer_of_this_helm(monkeypatch, tmp_path, version, style):
+    clean_env(monkeypatch)
+    module = RunnerModule()
+    module.run_command = _versioned(module, version)
+    host = HelmHost(module, str(tmp_path / 'run'), environ={})
+    host.upgrade(params(host='https://api.example:6443', api_key='tok-123'), 'apps/orders', RELEASE)
+    (argv, env), = module.calls
+    run = tmp_path / 'run'
+    assert argv[:5] == [str(run / 'helm'), 'upgrade', '--install', '--reset-values', 'orders']
+    assert argv[5:11] == ['oci://mirror/dapr-shared-chart', '--version', '0.0.16', '--namespace', 'apps', '--values']
+    assert yaml.safe_load(open(argv[11])) == RELEASE['args']['release_values'] and argv[-1] == '--plain-http'
+    post_renderer = argv[argv.index('--post-renderer') + 1]
+    if style == 'path':
+        assert post_renderer == str(run / 'post-render-apps-orders') and os.access(post_renderer, os.X_OK)
+    else:  # Helm 4: the name of a plugin in the run's private plugins directory, which the wrapper points at
+        plugin = run / 'plugins' / post_renderer
+        assert yaml.safe_load((plugin / 'plugin.yaml').read_text())['name'] == post_renderer
+        assert os.access(str(plugin / 'post-render'), os.X_OK)
+        assert "HELM_PLUGINS='%s'" % (run / 'plugins') in (run / 'helm').read_text()
+
+
+def test_a_failing_helm_4_upgrade_says_what_the_post_renderer_said(monkeypatch, tmp_path):
+    clean_env(monkeypatch)
+    module = RunnerModule(rc=1)
+    module.run_command = _versioned(module, 'v4.3.2')
+    host = HelmHost(module, str(tmp_path / 'run'), environ={})
+    from ansible_collections.daprkit.dapr.plugins.module_utils._helm_host import post_renderer_plugin
+    plugin = tmp_path / 'run' / 'plugins' / post_renderer_plugin('apps/orders')[0]
+    plugin.mkdir(parents=True)
+    (plugin / 'error').write_text('daprkit.dapr post-renderer: the chart renders Job/x')
+    with pytest.raises(DaprSharedError) as err:
+        host.upgrade(params(host='https://api.example:6443', api_key='t'), 'apps/orders', RELEASE)
+    assert 'helm upgrade --install failed (rc 1): Error: boom' in err.value.msg  # tests/awx/run.sh looks for it
+    assert 'the chart renders Job/x' in err.value.msg
+
+
+def test_uninstall_waits_and_skips_the_charts_hooks(monkeypatch, tmp_path):
+    clean_env(monkeypatch)
+    module = RunnerModule()
+    host = HelmHost(module, str(tmp_path / 'run'), environ={})
+    host.uninstall(params(host='https://api.example:6443', api_key='t'), 'orders', 'apps', 120)
+    (argv, env), = module.calls
+    assert argv[1:] == ['uninstall', 'orders', '--namespace', 'apps', '--wait', '--no-hooks', '--timeout', '120s']
+
+
+def _versioned(module, version):
+    calls = module.run_command
+
+    def run_command(argv, environ_update=None, data=None):
+        if argv[-1] == 'version':
+            return 0, 'version.BuildInfo{Version:"%s"}' % version, ''
+        return calls(argv, environ_update, data)
+    return run_command

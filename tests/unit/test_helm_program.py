@@ -70,12 +70,6 @@ def test_sql_memory_and_unknown_drivers_are_refused(driver):
     assert 'HELM_DRIVER=%s' % driver in err.value.msg
 
 
-@pytest.mark.parametrize('version, supported', [('6.1.0', False), ('6.2.0', False), ('6.3.0', False),
-                                                ('6.4.0', True), ('6.6.0', True), (None, True), ('', True)])
-def test_helm_4_needs_a_kubernetes_core_that_runs_it(version, supported):
-    assert _helm.helm4_supported(version) is supported
-
-
 class HostModule(object):
     def __init__(self, output, found='/usr/local/bin/helm', rc=0):
         self.output, self.found, self.rc, self.commands = output, found, rc, []
@@ -91,22 +85,21 @@ class HostModule(object):
 
 def test_host_check_runs_helm_version_once_and_honours_helm_driver():
     module = HostModule(HELM_4_3)
-    host = HelmHost(module, '/tmp/x', '/tmp/p', '6.6.0', environ=dict(HELM_DRIVER='configmap'))
+    host = HelmHost(module, '/tmp/x', environ=dict(HELM_DRIVER='configmap'))
     assert host.check()['post_renderer'] == 'plugin' and host.check()['major'] == 4
     assert module.commands == [['/usr/local/bin/helm', 'version']]
     assert host.storage_kind() == 'ConfigMap'
 
 
-@pytest.mark.parametrize('module, environ, core, words', [
-    (HostModule(HELM_3_12), {}, '6.6.0', 'helm v3.12.3'),
-    (HostModule(HELM_3_22, found=None), {}, '6.6.0', 'no helm on the PATH'),
-    (HostModule('', rc=1), {}, '6.6.0', 'version` failed'),
-    (HostModule(HELM_3_22), dict(HELM_DRIVER='sql'), '6.6.0', 'HELM_DRIVER=sql'),
-    (HostModule(HELM_4_3), {}, '6.2.0', 'kubernetes.core 6.2.0 is installed'),
+@pytest.mark.parametrize('module, environ, words', [
+    (HostModule(HELM_3_12), {}, 'helm v3.12.3'),
+    (HostModule(HELM_3_22, found=None), {}, 'no helm on the PATH'),
+    (HostModule('', rc=1), {}, 'version` failed'),
+    (HostModule(HELM_3_22), dict(HELM_DRIVER='sql'), 'HELM_DRIVER=sql'),
 ])
-def test_host_check_refuses(module, environ, core, words):
+def test_host_check_refuses(module, environ, words):
     with pytest.raises(DaprSharedError) as err:
-        HelmHost(module, '/tmp/x', '/tmp/p', core, environ=environ).check()
+        HelmHost(module, '/tmp/x', environ=environ).check()
     assert words in err.value.msg, err.value.msg
 
 

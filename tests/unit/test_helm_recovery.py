@@ -61,20 +61,22 @@ def test_pending_upgrade_is_rolled_back_to_the_last_deployed_revision_then_upgra
     assert helm.rollbacks == [('apps', 'orders', 3)]
     assert dict(object='Helm release apps/orders', action='rolled back', revision=3, was='pending-upgrade') \
         in entry['objects']
-    assert entry['changed'] and 'helm' in entry and 'helm_uninstall' not in entry  # then converges through Helm
+    assert entry['changed'] and [k for k, _r in helm.upgrades] == ['apps/orders'] and not helm.uninstalls
+    assert dict(object='Helm release apps/orders', action='upgraded') in entry['objects']  # then through Helm
     assert [w for w in module.warnings if 'left pending-upgrade at revision 4' in w and 'revision 3' in w]
     assert 'Secret' in svc.applied  # the API token: applied by the module, never part of the release
 
 
 def test_pending_install_that_never_deployed_is_uninstalled_first_then_installed():
-    helm = FakeHelm()
     svc = FakeService({}, releases={('apps', 'orders'): pending('pending-install', [(1, 'pending-install')])})
+    helm = FakeHelm(service=svc)
     result, svc, module = run({}, service=svc, helm=helm, method='helm')
     entry = result['instances'][0]
-    assert helm.rollbacks == []
-    assert entry['helm_uninstall'] == dict(name='orders', release_namespace='apps')
-    assert entry['helm_uninstall_reason'] == 'pending-install' and 'helm' not in entry
-    assert not result['complete'] and [w for w in module.warnings if 'never deployed' in w]
+    assert helm.rollbacks == [] and helm.uninstalls == [('apps', 'orders')]
+    assert [k for k, _r in helm.upgrades] == ['apps/orders'], 'installed again in the same run'
+    assert entry['objects'][-2:] == [dict(object='Helm release apps/orders', action='uninstalled', was='pending-install'),
+                                     dict(object='Helm release apps/orders', action='installed')]
+    assert [w for w in module.warnings if 'never deployed' in w]
 
 
 def test_check_mode_says_what_it_would_do_and_rolls_nothing_back():
@@ -93,15 +95,15 @@ def test_a_removal_uninstalls_a_pending_release_without_rolling_back():
     release = pending('pending-upgrade', [(4, 'pending-upgrade'), (3, 'deployed')])
     svc = FakeService({}, releases={('apps', 'orders'): release})
     result, svc, module = run({}, service=svc, helm=helm, method='helm', state='absent')
-    assert helm.rollbacks == [] and not module.warnings
-    assert result['instances'][0]['helm_uninstall'] == dict(name='orders', release_namespace='apps')
+    assert helm.rollbacks == [] and not module.warnings and helm.uninstalls == [('apps', 'orders')]
+    assert dict(object='Helm release apps/orders', action='uninstalled') in result['instances'][0]['objects']
 
 
 def test_a_release_that_is_not_pending_is_left_to_helm():
     helm = FakeHelm()
     svc = FakeService({}, releases={('apps', 'orders'): pending('failed', [(2, 'failed'), (1, 'deployed')])})
     result, svc, module = run({}, service=svc, helm=helm, method='helm')
-    assert helm.rollbacks == [] and not module.warnings and 'helm' in result['instances'][0]
+    assert helm.rollbacks == [] and not module.warnings and len(helm.upgrades) == 1
 
 
 class RefusingHelm(FakeHelm):
@@ -120,7 +122,7 @@ def test_an_unusable_helm_stops_the_run_before_any_change():
 def test_a_task_without_helm_does_not_ask_for_it():
     helm = RefusingHelm()
     result, svc, module = run({}, helm=helm)  # method manifests, no release
-    assert result['complete'] and 'helm_program' not in result
+    assert not result.get('failed') and 'helm_program' not in result
 
 
 def test_a_removal_of_a_release_checks_helm_before_any_change():
@@ -130,11 +132,10 @@ def test_a_removal_of_a_release_checks_helm_before_any_change():
     assert svc.deleted == [] and svc.applied == []
 
 
-def test_the_hand_over_names_the_prepared_helm():
+def test_helm_is_prepared_before_any_change_and_nothing_of_it_is_returned():
     helm = FakeHelm()
     result, svc, module = run({}, helm=helm, method='helm')
-    assert result['helm_program']['helm'].endswith('/helm') and result['helm_program']['post_renderer'] == 'path'
-    assert helm.prepared >= 1
+    assert helm.prepared >= 1 and 'helm_program' not in result and 'python' not in result
 
 
 @pytest.mark.parametrize('kind', ['Secret', 'ConfigMap'])
@@ -156,4 +157,4 @@ def test_sql_driver_refused_for_a_helm_task_but_not_for_a_manifests_one():
         run({}, helm=SqlHelm(), method='helm')
     assert 'HELM_DRIVER=sql' in err.value.msg
     result, svc, module = run(copy.deepcopy({}), helm=SqlHelm())
-    assert result['complete'] and svc.storage_kinds == set(['Secret'])
+    assert not result.get('failed') and svc.storage_kinds == set(['Secret'])

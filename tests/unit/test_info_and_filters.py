@@ -104,3 +104,14 @@ def test_crds_filter_refuses_bad_input():
         control_plane_crds('not a list', 'dapr-system')
     with pytest.raises(AnsibleFilterError, match='namespace'):
         control_plane_crds([], '')
+
+
+def test_the_role_hands_the_users_instances_over_with_only_the_role_level_values():
+    from ansible_collections.daprkit.dapr.plugins.filter.shared import shared_role_instances
+    instances = [dict(app_id='a', namespace='n'), dict(app_id='b', method='', state='present', replicas=0)]
+    out = shared_role_instances(instances, dict(method='helm', daprd_image='reg/daprd', daprd_version=''), 'absent')
+    assert out == [dict(app_id='a', namespace='n', method='helm', daprd_image='reg/daprd', state='absent'),
+                   dict(app_id='b', method='helm', daprd_image='reg/daprd', state='absent', replicas=0)]
+    # no schema default and no validation here: the module does both, once (replicas=0 is the module's to refuse)
+    assert 'strategy' not in out[0] and instances[0] == dict(app_id='a', namespace='n')
+    assert shared_role_instances([dict(app_id='c', method='manifests')], dict(method='helm'))[0]['method'] == 'manifests'

@@ -87,10 +87,26 @@ class FakeService(object):
 
 
 class FakeHelm(object):
-    """The helm host: found, checked, prepared; what it was asked is kept."""
+    """The helm host: found, checked, prepared; what it was asked is kept. With a service, an upgrade puts the
+    release's objects (as the post-renderer makes them) in its store, and an uninstall takes them away."""
 
-    def __init__(self, kind='Secret'):
-        self.kind, self.prepared, self.rollbacks = kind, 0, []
+    def __init__(self, kind='Secret', service=None):
+        self.kind, self.prepared, self.rollbacks, self.uninstalls, self.upgrades = kind, 0, [], [], []
+        self.service = service
+
+    def uninstall(self, params, release, namespace, timeout):
+        self.uninstalls.append((namespace, release))
+        if self.service is not None:
+            for key in [k for k, o in self.service.store.items() if (o['metadata'].get('labels') or {}).get(
+                    S.LABEL_MANAGED_BY) == S.HELM_MANAGED_BY and k[2] == namespace]:
+                del self.service.store[key]
+            if isinstance(self.service.releases, dict):
+                self.service.releases.pop((namespace, release), None)
+            else:
+                self.service.releases.discard((namespace, release))
+
+    def upgrade(self, params, key, release):
+        self.upgrades.append((key, release))
 
     def storage_kind(self):
         return self.kind
@@ -129,7 +145,7 @@ def test_install_then_idempotent_then_check_mode():
     store = {}
     first, svc, module = run(store)
     assert first['changed'] and {o['action'] for o in first['objects']} == {'created'}
-    assert first['complete'] and 'helm' not in first['instances'][0]
+    assert 'helm' not in first['instances'][0] and 'complete' not in first
     token = list(module.no_log_values)
     assert token and token[0] not in repr(first)
     second, svc, unused = run(store)
@@ -222,12 +238,16 @@ def test_remove_deletes_everything_owned():
     assert store == {} and svc.deleted[0] == 'DaemonSet' and result['changed']
 
 
-def test_helm_instance_hands_the_release_over_and_keeps_the_token_out_of_it():
+def test_helm_instance_installs_the_release_in_the_same_run_and_keeps_the_token_out_of_it():
     store = {}
-    result, svc, module = run(store, method='helm')
+    helm = FakeHelm()
+    result, svc, module = run(store, method='helm', helm=helm)
     entry = result['instances'][0]
-    assert not result['complete'] and svc.applied == ['Secret'], 'only the token Secret is ours'
-    release = entry['helm']
+    assert svc.applied == ['Secret'], 'only the token Secret is ours'
+    assert dict(object='Helm release apps/orders', action='installed') in entry['objects'] and result['changed']
+    assert not [k for k in entry if k.startswith('helm')], 'no internal key in the result'
+    (key, release), = helm.upgrades
+    assert key == 'apps/orders'
     assert release['args']['name'] == 'orders' and release['args']['chart_ref'] == CHART['ref']
     assert release['args']['plain_http'] is True
     kinds = sorted(o['kind'] for o in release['plan']['objects'])
@@ -254,10 +274,40 @@ def test_switch_helm_to_manifests_asks_for_the_uninstall_first():
         name='orders-dapr', namespace='apps', labels={S.LABEL_MANAGED_BY: 'Helm'},
         annotations={S.ANNOTATION_HELM_RELEASE: 'orders'}))}
     svc = FakeService(store, releases=[('apps', 'orders')])
-    result, svc, unused = run(store, service=svc)
+    helm = FakeHelm(service=svc)
+    result, svc, unused = run(store, service=svc, helm=helm)
     entry = result['instances'][0]
-    assert entry['helm_uninstall'] == dict(name='orders', release_namespace='apps')
-    assert svc.applied == [] and not result['complete']
+    assert helm.uninstalls == [('apps', 'orders')] and not helm.upgrades
+    # then, in the same run, read again and applied as manifests
+    assert 'DaemonSet' in svc.applied and 'Service' in svc.applied
+    assert dict(object='Helm release apps/orders', action='uninstalled') in entry['objects'] and entry['changed']
+    assert [o for o in entry['objects'] if o['object'].startswith('DaemonSet') and o['action'] == 'created']
+
+
+class FailingHelm(FakeHelm):
+    def upgrade(self, params, key, release):
+        raise DaprSharedError('helm upgrade --install failed (rc 1): Error: forbidden', command='helm upgrade')
+
+
+def test_a_failed_helm_upgrade_names_the_instance_and_says_what_was_already_done():
+    with pytest.raises(DaprSharedError) as err:
+        run({}, method='helm', helm=FailingHelm())
+    assert err.value.msg == 'instance apps/orders: helm upgrade --install failed (rc 1): Error: forbidden'
+    assert err.value.details['changed'] and err.value.details['command'] == 'helm upgrade'
+    objects = err.value.details['instances'][0]['objects']
+    assert [o['action'] for o in objects if o['object'].startswith('Secret')] == ['created']
+    assert not [o for o in objects if o['object'].startswith('Helm release')], 'the release was not installed'
+
+
+def test_switch_helm_to_manifests_in_check_mode_only_says_so():
+    store = {('v1', 'Service', 'apps', 'orders-dapr'): dict(apiVersion='v1', kind='Service', metadata=dict(
+        name='orders-dapr', namespace='apps', labels={S.LABEL_MANAGED_BY: 'Helm'},
+        annotations={S.ANNOTATION_HELM_RELEASE: 'orders'}))}
+    svc = FakeService(store, check_mode=True, releases=[('apps', 'orders')])
+    helm = FakeHelm(service=svc)
+    result, svc, unused = run(store, check_mode=True, service=svc, helm=helm)
+    assert helm.uninstalls == [] and svc.applied == [] and len(store) == 1
+    assert dict(object='Helm release apps/orders', action='uninstalled') in result['instances'][0]['objects']
 
 
 def test_helm_release_of_another_app_is_refused():
@@ -368,30 +418,38 @@ class MergingService(FakeService):
         return answer
 
 
-def test_helm_release_already_as_wanted_needs_no_hand_over():
+def test_helm_release_already_as_wanted_runs_no_helm():
     store = {}
-    first, svc, unused = run(store, method='helm')
-    release = first['instances'][0]['helm']
+    helm = FakeHelm()
+    first, svc, unused = run(store, method='helm', helm=helm)
+    (_key, release), = helm.upgrades
     for obj in release['plan']['objects']:  # what Helm would have installed through the post-renderer
         obj = dict((k, v) for k, v in obj.items() if k != '_from_chart')
         obj['metadata'].setdefault('annotations', {})[S.ANNOTATION_HELM_RELEASE] = 'orders'
         store[svc._k(obj['apiVersion'], obj['kind'], obj['metadata']['name'], obj['metadata']['namespace'])] = obj
     deployed = dict(status='deployed', chart_name='dapr-shared-chart', chart_version=release['args']['chart_version'],
                     values=copy.deepcopy(release['args']['release_values']))
-    again, svc, unused = run(store, method='helm', service=MergingService(store, releases={('apps', 'orders'): deployed}))
+    helm = FakeHelm()
+    again, svc, unused = run(store, method='helm', helm=helm,
+                             service=MergingService(store, releases={('apps', 'orders'): deployed}))
     entry = again['instances'][0]
-    assert again['complete'] and 'helm' not in entry and not again['changed'], entry['objects']
+    assert not helm.upgrades and not again['changed'], entry['objects']
     assert dict(object='Helm release apps/orders', action='unchanged') in entry['objects']
     for status, values in (('failed', deployed['values']), ('deployed', dict(deployed['values'], extra=1))):
         other = dict(deployed, status=status, values=values)
-        handed, svc, unused = run(store, method='helm', service=MergingService(store, releases={('apps', 'orders'): other}))
-        assert not handed['complete'] and 'helm' in handed['instances'][0], (status, 'must go to Helm')
+        helm = FakeHelm()
+        upgraded, svc, unused = run(store, method='helm', helm=helm,
+                                    service=MergingService(store, releases={('apps', 'orders'): other}))
+        assert helm.upgrades and dict(object='Helm release apps/orders', action='upgraded') in \
+            upgraded['instances'][0]['objects'], (status, 'must go to Helm')
 
 
 def test_waiting_on_a_removal_waits_until_its_pods_stopped():
-    svc = FakeService({})
+    svc = FakeService({}, releases=[('apps', 'orders')])
     module = FakeModule(app_id='orders', namespace='apps', method='helm', state='absent', wait=True)
-    Runner(module, svc, CHART).run(step='wait')
+    helm = FakeHelm(service=svc)
+    Runner(module, svc, CHART, helm).run()
+    assert helm.uninstalls == [('apps', 'orders')]
     assert sorted(svc.pods_awaited) == [
         ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared'),
         ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared-chart')]

@@ -1,4 +1,4 @@
-"""The helm backend's post-renderer: pure transformation, and the program the action plugin writes."""
+"""The helm backend's post-renderer: pure transformation, and the program the module writes next to helm."""
 import os
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import post_renderer_program
+from ansible_collections.daprkit.dapr.plugins.module_utils._helm_host import post_renderer_plugin, post_renderer_program
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
@@ -110,30 +110,8 @@ def test_the_program_helm_runs(tmp_path):
     assert bad.returncode == 1 and 'Job/x' in bad.stderr
 
 
-def test_plugin_reads_warning_texts_of_both_ansible_generations():
-    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import _text
-
-    class Event(object):
-        msg = 'The default idempotency check can fail to report changes'
-
-    class Summary(object):
-        event = Event()
-
-    assert _text('plain text') == 'plain text'
-    assert _text(Summary()).startswith('The default idempotency check')
-
-
-def test_plugin_reapplies_only_the_switched_instances():
-    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import _only
-
-    args = dict(instances=[dict(app_id='a', namespace='n'), dict(app_id='b')], wait_timeout=5)
-    assert _only(args, ['default/b'])['instances'] == [dict(app_id='b')]
-    assert _only(dict(app_id='a'), ['default/a']) == dict(app_id='a')
-
-
 def test_helm4_plugin_names_are_valid_and_one_per_instance():
     import re
-    from ansible_collections.daprkit.dapr.plugins.action.dapr_shared import post_renderer_plugin
     names = set()
     for key in ('a-b/c', 'a/b-c', 'apps/orders', 'faas/orders'):
         name, manifest = post_renderer_plugin(key)
