@@ -104,3 +104,18 @@ def test_crds_filter_refuses_bad_input():
         control_plane_crds('not a list', 'dapr-system')
     with pytest.raises(AnsibleFilterError, match='namespace'):
         control_plane_crds([], '')
+
+
+def test_trust_anchors_are_current_only_when_the_template_carries_the_bundles_digest():
+    from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+    from ansible_collections.daprkit.dapr.plugins.module_utils._info import trust_anchors_status
+    from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint
+    old, new = '-----BEGIN CERTIFICATE-----\nold\n', '-----BEGIN CERTIFICATE-----\nnew\n'
+    found = dict(control_plane='dapr-system', hash=fingerprint(old))
+    assert trust_anchors_status(found, {'data': {'ca.crt': old}})['current'] is True
+    stale = trust_anchors_status(found, {'data': {'ca.crt': new}})
+    assert stale['current'] is False and 'stale' in stale['reason'] and stale['control_plane'] == 'dapr-system'
+    refused = trust_anchors_status(found, DaprSharedError('forbidden: configmaps'))
+    assert refused['current'] is None and 'forbidden: configmaps' in refused['reason']
+    assert trust_anchors_status(dict(control_plane=None, hash=None), None)['current'] is None
+    assert trust_anchors_status(found, {'data': {}})['current'] is None
