@@ -69,6 +69,14 @@ options:
       - Set by the action plugin, leave it unset. Where this task keeps Helm's private files and plugins
         (directories in the task's temporary directory) and the version of kubernetes.core that runs Helm.
     type: dict
+  lease_wait_timeout:
+    description:
+      - Seconds to wait for another run that is changing the same namespaces before failing, naming it.
+      - A run holds a C(coordination.k8s.io) Lease named C(daprkit-dapr-shared) in each instance namespace from
+        before it reads the instances to its end (not in check mode), so two runs never change one namespace at
+        once. A Lease left by a killed run expires 30 seconds after its last renewal and is taken over.
+    type: int
+    default: 600
   wait:
     description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
@@ -208,6 +216,7 @@ def argument_spec():
         helm_chart_version=dict(type='str', default='0.0.16'),
         helm_plain_http=dict(type='bool', default=False),
         create_namespaces=dict(type='bool', default=False),
+        lease_wait_timeout=dict(type='int', default=600),
         step=dict(type='str', default='apply', choices=['apply', 'wait']),
         helm_run=dict(type='dict'),
     )

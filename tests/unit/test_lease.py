@@ -1,12 +1,13 @@
 """_lease: the per-namespace Leases two runs exclude each other with (pure logic, an in-memory Lease store;
 the cluster behaviour is proven on kind by molecule/resources/concurrent_runs.yml)."""
-import copy
 import datetime
 
 import pytest
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _lease as L
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+
+from lease_store import FakeStore
 
 T0 = datetime.datetime(2026, 12, 5, 3, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -25,49 +26,6 @@ class FakeClock(object):
 
     def now(self):
         return T0 + datetime.timedelta(seconds=self.seconds)
-
-
-class FakeStore(object):
-    """Leases by namespace with the API server's optimistic concurrency (resourceVersion preconditions)."""
-
-    def __init__(self):
-        self.leases = {}
-        self.version = 0
-        self.before_write = None  # a hook that lets a rival write between our read and our write
-
-    def _stamp(self, body):
-        self.version += 1
-        stored = copy.deepcopy(body)
-        stored['metadata']['resourceVersion'] = str(self.version)
-        return stored
-
-    def get(self, namespace):
-        return copy.deepcopy(self.leases.get(namespace))
-
-    def create(self, namespace, body):
-        if self.before_write:
-            hook, self.before_write = self.before_write, None
-            hook()
-        if namespace in self.leases:
-            raise L.LeaseConflict()
-        self.leases[namespace] = self._stamp(body)
-
-    def replace(self, namespace, body):
-        if self.before_write:
-            hook, self.before_write = self.before_write, None
-            hook()
-        current = self.leases.get(namespace)
-        if current is None or current['metadata']['resourceVersion'] != body['metadata'].get('resourceVersion'):
-            raise L.LeaseConflict()
-        self.leases[namespace] = self._stamp(body)
-
-    def delete(self, namespace, resource_version):
-        current = self.leases.get(namespace)
-        if current is None:
-            return
-        if current['metadata']['resourceVersion'] != resource_version:
-            raise L.LeaseConflict()
-        del self.leases[namespace]
 
 
 def leases(store, clock, namespaces, wait=60, holder='run-a'):
