@@ -37,6 +37,8 @@ ROLE_VARS = {
                          'playbooks/uninstall.yml sets C(absent): instances given as extra vars, which nothing '
                          'else can override, are removed.',
     'dapr_shared_wait_timeout': 'Seconds to wait for the instances to become ready (all are waited on together).',
+    'dapr_shared_lease_wait_timeout': 'Seconds to wait for another run that changes the same namespaces (it holds '
+                                      'their Lease C(daprkit-dapr-shared)) before failing, naming it.',
     'dapr_shared_create_namespaces': 'Create the namespace of every present instance when it is missing.',
     'dapr_shared_helm_chart_ref':
         'Helm backend: the official dapr-shared chart (C(oci://) reference, repo chart or path).',

@@ -13,6 +13,7 @@ from ansible_collections.daprkit.dapr.plugins.module_utils import _waiter
 from ansible_collections.daprkit.dapr.plugins.module_utils import _wiring as W
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError, answer_or_refusal
 from ansible_collections.daprkit.dapr.plugins.module_utils._parallel import each
+from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint
 
 WORKLOAD_SELECTOR = '%s in (%s,%s)' % (S.LABEL_NAME, S.APP_NAME, S.HELM_CHART_NAME)
 
@@ -32,6 +33,8 @@ def describe_workload(workload, pods, cluster_domain):
         if env.get('name') == 'DAPR_API_TOKEN' and ref:
             token = dict(secret_name=ref.get('name'), secret_key=ref.get('key'))
     backend = 'helm' if labels.get(S.LABEL_MANAGED_BY) == S.HELM_MANAGED_BY else 'manifests'
+    control_plane = next((env.get('value') for env in daprd.get('env') or []
+                          if env.get('name') == 'DAPR_CONTROLPLANE_NAMESPACE'), None)
     return dict(
         app_id=app_id,
         namespace=meta['namespace'],
@@ -44,7 +47,31 @@ def describe_workload(workload, pods, cluster_domain):
         endpoints=S.endpoints(app_id, meta['namespace'], cluster_domain),
         api_token=token,
         app_target=_app.target_of_container(daprd, meta['namespace'], cluster_domain),
+        trust_anchors=dict(control_plane=control_plane,
+                           hash=(template['metadata'].get('annotations') or {}).get(S.ANNOTATION_TRUST_HASH)),
     )
+
+
+def trust_anchors_status(found, bundle):
+    """Pure: whether the trust anchors an instance's pod template carries (its annotation, written with the copy
+    of ca.crt daprd reads) are the control plane's current bundle. `bundle` is the control plane's ConfigMap
+    dapr-trust-bundle, or the DaprSharedError its read was refused with."""
+    where = found.get('control_plane')
+    if not where:
+        return dict(current=None, control_plane=None,
+                    reason='its daprd names no control plane (DAPR_CONTROLPLANE_NAMESPACE): not made by daprkit.dapr')
+    if isinstance(bundle, DaprSharedError):
+        return dict(current=None, control_plane=where, reason='could not read the control plane\'s trust bundle: %s'
+                    % bundle.msg)
+    ca_crt = ((bundle or {}).get('data') or {}).get('ca.crt')
+    if not ca_crt:
+        return dict(current=None, control_plane=where, reason='the control plane in namespace %s publishes no trust '
+                    'bundle (ConfigMap %s, key ca.crt)' % (where, S.TRUST_BUNDLE))
+    if found.get('hash') == fingerprint(ca_crt):
+        return dict(current=True, control_plane=where, reason='its pods trust the control plane\'s current bundle')
+    return dict(current=False, control_plane=where,
+                reason='stale: the control plane\'s trust bundle changed (a root rotation?) since its pods were made; '
+                       'a run of daprkit.dapr.dapr_shared copies the new bundle and rolls daprd')
 
 
 def wiring_expectation(entry, daprd_workload, policy, cluster_domain):
@@ -110,4 +137,9 @@ def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local')
         del entry['app_target']
         entry['app'] = app
     _read_wiring(service, found, daprd_workloads, cluster_domain)
+    planes = sorted(set(entry['trust_anchors']['control_plane'] for entry in found if entry['trust_anchors']['control_plane']))
+    bundles = dict(zip(planes, each(lambda ns: answer_or_refusal(
+        lambda: service.get('v1', 'ConfigMap', S.TRUST_BUNDLE, ns)), planes)))
+    for entry in found:
+        entry['trust_anchors'] = trust_anchors_status(entry['trust_anchors'], bundles.get(entry['trust_anchors']['control_plane']))
     return sorted(found, key=lambda e: (e['namespace'], e['app_id']))

@@ -31,6 +31,7 @@ from collections import namedtuple
 from ansible_collections.daprkit.dapr.plugins.module_utils import _app
 from ansible_collections.daprkit.dapr.plugins.module_utils import _control_plane as CP
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
+from ansible_collections.daprkit.dapr.plugins.module_utils import _lease
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _references as R
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
@@ -205,6 +206,7 @@ class Runner(object):
         self.helm = helm or NoHelm()
         self._control_planes = {}
         self._storage_kind = None
+        self.leases = None            # _lease.NamespaceLeases this run holds (not in check mode)
 
     # -- step 2: read -------------------------------------------------------------------------
     def _resolve_token(self, run, field):
@@ -273,12 +275,14 @@ class Runner(object):
         existing = self.namespaces_existing(runs)
         if any(run.method == 'helm' for run in runs):
             self.helm.prepare(self.module.params)
+        self.namespaces(runs, existing)
+        if not again:
+            self._take_leases(runs)
         here = [run for run in runs if existing[run.instance['namespace']]]
         for run, release in zip(here, each(self._release, here)):
             run.release = release
         if any(run.release is not None for run in runs):
             self.helm.prepare(self.module.params)  # a release to uninstall (removal, switch to manifests) needs Helm
-        self.namespaces(runs, existing)
         owned, listed = {}, {}
         for namespace in sorted(set(run.instance['namespace'] for run in here)):
             for obj in self.service.managed_objects(namespace):
@@ -740,6 +744,27 @@ class Runner(object):
                 if instance[field]['value']:
                     self.module.no_log_values.add(instance[field]['value'])
         runs = [InstanceRun(i) for i in instances]
+        try:
+            result = self._converge(runs)
+        finally:
+            if self.leases is not None:
+                self.leases.release()
+        if self.leases is not None and self.leases.summary():
+            result['lease'] = self.leases.summary()
+        return result
+
+    def _take_leases(self, runs):
+        """The Leases that keep other runs out of these instances' namespaces until this run ends (_lease): taken
+        after the checks that need no change and the creation of missing namespaces (a Lease lives in its
+        namespace), before any instance's objects, tokens or release are read. Check mode takes none."""
+        if self.module.check_mode:
+            return
+        namespaces = [run.instance['namespace'] for run in runs if run.namespace_exists]
+        self.leases = _lease.NamespaceLeases(self.service.lease_store(), namespaces,
+                                             self.module.params.get('lease_wait_timeout') or 0)
+        self.leases.__enter__()
+
+    def _converge(self, runs):
         self.read(runs)
         for run in runs:
             for warning in (token_off_warning(run), token_on_warning(run)):

@@ -16,6 +16,7 @@ import threading
 import time
 
 from ansible_collections.daprkit.dapr.plugins.module_utils import _helm
+from ansible_collections.daprkit.dapr.plugins.module_utils import _lease
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as S
 from ansible_collections.daprkit.dapr.plugins.module_utils._diff import describe
 from ansible_collections.daprkit.dapr.plugins.module_utils._errors import ApiUnreachable, DaprSharedError
@@ -113,6 +114,10 @@ class KubeService(object):
         except DynamicApiError as exc:
             raise _api_error('listing', what, exc)
         return list(result.to_dict().get('items') or [])
+
+    def lease_store(self):
+        """Where this run's Leases are kept (_lease): always the real API, check mode included."""
+        return _lease.KubeLeaseStore(self.dyn)
 
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None

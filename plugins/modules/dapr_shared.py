@@ -59,6 +59,14 @@ options:
         (which need it). Needs the right to create Namespaces. In check mode the creation is only reported.
     type: bool
     default: false
+  lease_wait_timeout:
+    description:
+      - Seconds to wait for another run that is changing the same namespaces before failing, naming it.
+      - A run holds a C(coordination.k8s.io) Lease named C(daprkit-dapr-shared) in each instance namespace from
+        before it reads the instances to its end (not in check mode), so two runs never change one namespace at
+        once. A Lease left by a killed run expires 30 seconds after its last renewal and is taken over.
+    type: int
+    default: 600
   wait:
     description: "Wait until the workload is Ready (and, for O(state=absent), until every object is gone)."
     type: bool
@@ -172,6 +180,14 @@ diff:
   description: Objects before and after, server-managed fields removed, Secret values hidden.
   returned: in diff mode
   type: dict
+lease:
+  description:
+    - What the run's namespace Leases (O(lease_wait_timeout)) went through, when it is worth saying
+      (C(waited_seconds) per namespace another run held, C(taken_over_from) per namespace whose expired Lease a
+      killed run had left, C(lost) namespaces whose Lease another run took while this one ran).
+  returned: when this run waited for another run or took over a Lease
+  type: dict
+  sample: {waited_seconds: {apps: 12}}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -196,6 +212,7 @@ def argument_spec():
         helm_chart_version=dict(type='str', default='0.0.16'),
         helm_plain_http=dict(type='bool', default=False),
         create_namespaces=dict(type='bool', default=False),
+        lease_wait_timeout=dict(type='int', default=600),
     )
     spec.update(auth_spec())
     spec.update(WAIT_ARG_SPEC)

@@ -15,7 +15,8 @@ description:
   - Lists Dapr Shared instances (one app id, one namespace, or the whole cluster) installed by
     M(daprkit.dapr.dapr_shared) or by the official C(dapr-shared-chart) Helm chart.
   - For each, reports the backend, strategy, image, readiness per node, whether its app is there, the endpoints apps
-    use, where the API token is kept (never its value) and the workloads wired to it, each with whether it is current.
+    use, where the API token is kept (never its value), the workloads wired to it, each with whether it is current,
+    and whether its trust anchors are the control plane's current bundle.
 author:
   - daprkit contributors (@daprkit)
 extends_documentation_fragment:
@@ -118,6 +119,16 @@ instances:
       type: str
       returned: always
     api_token: {description: Secret name and key of the API token (never the value) or null., type: dict, returned: always}
+    trust_anchors:
+      description:
+        - Whether the instance's daprd pods trust the current root of the control plane they joined (C(current)),
+          read from the control plane's ConfigMap C(dapr-trust-bundle) against the trust anchors the pod template
+          carries. V(false) after a root rotation until a run of M(daprkit.dapr.dapr_shared) copies the new
+          bundle and rolls daprd; V(null) when it cannot be told, C(reason) says why (for example no right to read
+          ConfigMaps in the control plane's namespace).
+      type: dict
+      returned: always
+      sample: {current: true, control_plane: dapr-system, reason: its pods trust the control plane's current bundle}
 '''
 
 import os

@@ -115,3 +115,18 @@ def test_the_role_hands_the_users_instances_over_with_only_the_role_level_values
     # no schema default and no validation here: the module does both, once (replicas=0 is the module's to refuse)
     assert 'strategy' not in out[0] and instances[0] == dict(app_id='a', namespace='n')
     assert shared_role_instances([dict(app_id='c', method='manifests')], dict(method='helm'))[0]['method'] == 'manifests'
+
+
+def test_trust_anchors_are_current_only_when_the_template_carries_the_bundles_digest():
+    from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSharedError
+    from ansible_collections.daprkit.dapr.plugins.module_utils._info import trust_anchors_status
+    from ansible_collections.daprkit.dapr.plugins.module_utils._render import fingerprint
+    old, new = '-----BEGIN CERTIFICATE-----\nold\n', '-----BEGIN CERTIFICATE-----\nnew\n'
+    found = dict(control_plane='dapr-system', hash=fingerprint(old))
+    assert trust_anchors_status(found, {'data': {'ca.crt': old}})['current'] is True
+    stale = trust_anchors_status(found, {'data': {'ca.crt': new}})
+    assert stale['current'] is False and 'stale' in stale['reason'] and stale['control_plane'] == 'dapr-system'
+    refused = trust_anchors_status(found, DaprSharedError('forbidden: configmaps'))
+    assert refused['current'] is None and 'forbidden: configmaps' in refused['reason']
+    assert trust_anchors_status(dict(control_plane=None, hash=None), None)['current'] is None
+    assert trust_anchors_status(found, {'data': {}})['current'] is None

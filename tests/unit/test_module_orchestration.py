@@ -11,6 +11,8 @@ from ansible_collections.daprkit.dapr.plugins.module_utils._errors import DaprSh
 from ansible_collections.daprkit.dapr.plugins.module_utils._runner import Runner
 from ansible_collections.daprkit.dapr.plugins.modules import dapr_shared
 
+from lease_store import FakeStore
+
 CHART = dict(ref='oci://mirror/dapr-shared-chart', version='0.0.16', plain_http=True)
 
 
@@ -46,6 +48,11 @@ class FakeService(object):
 
     def namespace_exists(self, ns):
         return ns != 'missing'
+
+    def lease_store(self):
+        if not hasattr(self, 'leases'):
+            self.leases = FakeStore()
+        return self.leases
 
     def helm_release(self, ns, release, kind='Secret'):
         self.storage_kinds = getattr(self, 'storage_kinds', set()) | set([kind])
@@ -453,3 +460,35 @@ def test_waiting_on_a_removal_waits_until_its_pods_stopped():
     assert sorted(svc.pods_awaited) == [
         ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared'),
         ('apps', 'app.kubernetes.io/instance=orders,app.kubernetes.io/name=dapr-shared-chart')]
+
+
+def test_a_run_holds_a_lease_per_namespace_and_leaves_none_behind():
+    svc = FakeService({})
+    seen = []
+    applied = svc.apply
+
+    def apply(obj, dry_run=False):
+        seen.append(sorted((ns, lease['spec']['holderIdentity'] != '') for ns, lease in svc.lease_store().leases.items()))
+        return applied(obj, dry_run)
+    svc.apply = apply
+    run({}, service=svc)
+    assert seen and all(held == [('apps', True)] for held in seen), 'every apply happens under the Lease'
+    assert svc.lease_store().leases == {}, 'released at the end'
+
+
+def test_a_namespace_another_run_holds_fails_naming_the_holder_before_any_read_or_change():
+    from ansible_collections.daprkit.dapr.plugins.module_utils import _lease as L
+    import datetime
+    svc = FakeService({})
+    now = datetime.datetime.now(datetime.timezone.utc)
+    svc.lease_store().create('apps', L.lease_body('apps', 'awx-job-42', now))
+    with pytest.raises(DaprSharedError, match='namespace apps is being changed by another run.*held by awx-job-42'):
+        run({}, service=svc, lease_wait_timeout=0)
+    assert svc.applied == []
+
+
+def test_check_mode_takes_no_lease():
+    svc = FakeService({}, check_mode=True)
+    svc.lease_store().create('apps', {'metadata': {'name': 'x'}, 'spec': {'holderIdentity': 'someone else'}})
+    result, unused, unused2 = run({}, check_mode=True, service=svc)
+    assert result['changed']
