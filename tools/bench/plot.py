@@ -81,9 +81,9 @@ def markdown(r):
         if all('floor_kubectl' in sc[s] for s in sizes):
             name = 'scaling t%s ours/kubectl' % hi
             value = ratios.get(name, sc[hi]['first_install'] / sc[hi]['floor_kubectl'])
+            figures = '%.1f s / %.1f s' % (sc[hi]['first_install'], sc[hi]['floor_kubectl'])
             row('scaling first install t%s: ours / the same objects with `kubectl apply` + `kubectl wait`, goal <= 1%s'
-                % (hi, verdict(r, name, value, 1)), '%.1f s / %.1f s' % (sc[hi]['first_install'],
-                                                                          sc[hi]['floor_kubectl']), value)
+                % (hi, verdict(r, name, value, 1)), figures, value)
         row('scaling first install t%s/t%s' % (hi, lo), ' / '.join(
             '%s: %.1f s' % (s, sc[s]['first_install']) for s in sizes), ratios.get('scaling t%s/t%s' % (hi, lo)))
         row('scaling no-op t%s/t%s' % (hi, lo), ' / '.join('%s: %.1f s' % (s, sc[s]['noop']) for s in sizes),
