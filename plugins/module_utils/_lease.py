@@ -95,50 +95,49 @@ def lease_body(namespace, holder, now, resource_version=None, transitions=0):
 
 
 class KubeLeaseStore(object):
-    """The Lease calls, on kubernetes.core's DynamicClient. Errors the caller acts on become LeaseConflict
-    (409) or None (404); the rest is a DaprSharedError naming the namespace (typically a missing right)."""
+    """The Lease calls, through the run's KubeService (its cached discovery, its way of naming API failures).
+    Errors the caller acts on become LeaseConflict (409) or None (404); the rest is a DaprSharedError naming the
+    namespace and the rights a Lease needs (typically one is missing)."""
 
-    def __init__(self, dyn):
-        self._dyn = dyn
-        self._api = None
-
-    def _leases(self):
-        if self._api is None:
-            self._api = self._dyn.resources.get(api_version='coordination.k8s.io/v1', kind='Lease')
-        return self._api
+    def __init__(self, service, api_error, call):
+        self._service = service
+        self._api_error = api_error   # _service._api_error: an API answer as a DaprSharedError
+        self._call_api = call         # _service._call: transport failures become ApiUnreachable
 
     def _call(self, what, namespace, request):
         from kubernetes.dynamic.exceptions import ConflictError, NotFoundError
         try:
-            return request()
+            return self._call_api(what, 'Lease %s/%s' % (namespace, LEASE_NAME),
+                                  lambda: request(self._service.resource('coordination.k8s.io/v1', 'Lease')))
         except ConflictError:
             raise LeaseConflict()
         except NotFoundError:
             return None
+        except DaprSharedError:
+            raise
         except Exception as exc:
-            status = getattr(exc, 'status', None)
-            reason = getattr(exc, 'summary', lambda: None)() if hasattr(exc, 'summary') else None
-            raise DaprSharedError('cannot %s the Lease %s/%s that keeps two runs from changing namespace %s at once '
-                                  '(needs get, create, update and delete on coordination.k8s.io leases there): %s'
-                                  % (what, namespace, LEASE_NAME, namespace, reason or status or exc))
+            raise DaprSharedError('%s (a Lease keeps two runs from changing namespace %s at once: it needs get, '
+                                  'create, update and delete on coordination.k8s.io leases there)'
+                                  % (self._api_error(what, 'Lease %s/%s' % (namespace, LEASE_NAME), exc).msg,
+                                     namespace))
 
     def get(self, namespace):
-        found = self._call('read', namespace, lambda: self._leases().get(name=LEASE_NAME, namespace=namespace))
+        found = self._call('reading', namespace, lambda leases: leases.get(name=LEASE_NAME, namespace=namespace))
         return found.to_dict() if found is not None else None
 
     def create(self, namespace, body):
-        if self._call('create', namespace, lambda: self._leases().create(body=body, namespace=namespace)) is None:
+        if self._call('creating', namespace, lambda leases: leases.create(body=body, namespace=namespace)) is None:
             raise LeaseConflict()  # the namespace itself is gone; treated like a race
 
     def replace(self, namespace, body):
-        if self._call('update', namespace, lambda: self._leases().replace(body=body, namespace=namespace)) is None:
+        if self._call('updating', namespace, lambda leases: leases.replace(body=body, namespace=namespace)) is None:
             raise LeaseConflict()
 
     def delete(self, namespace, resource_version):
         # only the Lease we wrote last: one renewed or taken over meanwhile is left alone (409)
         options = dict(apiVersion='v1', kind='DeleteOptions', preconditions=dict(resourceVersion=resource_version))
-        self._call('delete', namespace, lambda: self._leases().delete(name=LEASE_NAME, namespace=namespace,
-                                                                      body=options))
+        self._call('deleting', namespace, lambda leases: leases.delete(name=LEASE_NAME, namespace=namespace,
+                                                                       body=options))
 
 
 class NamespaceLeases(object):

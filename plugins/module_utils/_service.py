@@ -117,7 +117,7 @@ class KubeService(object):
 
     def lease_store(self):
         """Where this run's Leases are kept (_lease): always the real API, check mode included."""
-        return _lease.KubeLeaseStore(self.dyn)
+        return _lease.KubeLeaseStore(self, _api_error, _call)
 
     def namespace_exists(self, namespace):
         return self.get('v1', 'Namespace', namespace) is not None
