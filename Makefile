@@ -20,11 +20,13 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(if $(filter 4,$(HELM)),$(DAPRKIT_CACHE)/h
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
 # <scenario>@helm4: that scenario again with Helm 4 from .venv-newest; @helm4-configmap: and HELM_DRIVER=configmap
-MOLECULE_SCENARIOS ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset \
+# The cluster tier, in order: molecule scenarios (<scenario>, or <scenario>@helm4 / @helm4-configmap: with Helm 4)
+# and checks of their own (test-<name>: tests/<name>/run.sh). Out of time (DAPRKIT_TIER_BUDGET), the last ones wait.
+CLUSTER_TIER ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset \
   helm_deployment switch_backend security_helm helm_daemonset@helm4 helm_deployment@helm4 switch_backend@helm4-configmap \
-  rolling_deployment rolling_daemonset resilience scale_to_zero upgrade
+  rolling_deployment rolling_daemonset resilience scale_to_zero test-fleet test-awx upgrade
 
-.PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-awx test demo bench
+.PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-fleet test-awx test demo bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -67,7 +69,10 @@ test-fast-newest: ## unit, sanity, galaxy-check and no-deprecations on the newes
 
 test-cluster: venv ## molecule scenarios on the kind cluster, the helm ones with Helm 3 and 4 (LOUD about what cannot run)
 	@$(MAKE) --no-print-directory VENV=$(VENV_NEWEST) venv
-	@tools/test-cluster.sh $(MOLECULE_SCENARIOS)
+	@tools/test-cluster.sh $(CLUSTER_TIER)
+
+test-fleet: venv ## site.yml over three kind clusters in one run, one of them down (tests/fleet/run.sh)
+	@tests/fleet/run.sh
 
 test-awx: venv ## the AWX path on kind: least-privilege token, ansible-runner, execution environment (tests/awx/run.sh)
 	@tests/awx/run.sh

@@ -41,9 +41,38 @@ elif ! [ -x "$newest_venv/bin/molecule" ]; then
   helm4_missing="$newest_venv has no molecule: make venv VENV=.venv-newest installs it"
 fi
 # HELM=4 (make test-cluster HELM=4): every scenario with Helm 4, as its @helm4 variant (once each)
+# every scenario's output is kept, and a failure's cause is printed again at the very end: CI shows the tail
+log_dir=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/logs/cluster-tier
+mkdir -p "$log_dir" && rm -f "$log_dir"/*.log
+# the first failed task of a log that was not ignored (its TASK line, the failure, what follows) and the last
+# play recap, colours removed
+failure_cause() {
+  sed 's/\x1b\[[0-9;]*m//g' "$1" | cut -c1-1500 | awk '
+    { line[NR] = $0 }
+    /^PLAY RECAP/ { recap = NR }
+    END {
+      for (i = 1; i <= NR; i++) {
+        if (line[i] ~ /^TASK \[/) task = line[i]
+        if (line[i] ~ /^(fatal|failed): |^ERROR|^CRITICAL/ && line[i + 1] !~ /^\.\.\.ignoring/) {
+          print task; for (j = i; j < i + 30 && j <= NR; j++) print line[j]; shown = j; break
+        }
+      }
+      if (!shown) { for (j = (NR > 40 ? NR - 40 : 1); j <= NR; j++) print line[j]; exit }  # no failed task: the tail
+      for (j = recap; recap && recap >= shown && j < recap + 6 && j <= NR; j++) print line[j]
+    }' | head -80
+}
 failed=() ran=() skipped=() skipped_previous=() skipped_time=() skipped_helm4=()
 declare -A seen=()
 for entry in "$@"; do
+  # test-<name>: a check of its own on the cluster, tests/<name>/run.sh (make test-<name>)
+  if [[ $entry == test-* ]]; then
+    if out_of_time; then skipped_time+=("$entry"); continue; fi
+    start=$(date +%s)
+    if "tests/${entry#test-}/run.sh" 2>&1 | tee "$log_dir/$entry.log"; then
+      ran+=("$entry ($(( $(date +%s) - start ))s)")
+    else failed+=("$entry"); fi
+    continue
+  fi
   scenario=${entry%@*} variant=${entry#"$scenario"}
   variant=${variant#@} run_env=()
   [[ -z $variant && ${HELM:-3} == 4 ]] && variant=helm4 entry=$scenario@helm4
@@ -69,12 +98,10 @@ for entry in "$@"; do
   # our sequence has no destroy step, so molecule's state would keep "prepared" from an earlier
   # (possibly interrupted) run and skip prepare: start every scenario from a clean state
   env "${run_env[@]}" molecule reset -s "$scenario" >/dev/null 2>&1 || true
-  if env "${run_env[@]}" molecule test -s "$scenario"; then ran+=("$entry ($(( $(date +%s) - start ))s)")
+  if env "${run_env[@]}" molecule test -s "$scenario" 2>&1 | tee "$log_dir/$entry.log"; then
+    ran+=("$entry ($(( $(date +%s) - start ))s)")
   else failed+=("$entry"); fi
 done
-start=$(date +%s)
-if out_of_time; then skipped_time+=("test-awx")
-elif tests/awx/run.sh; then ran+=("test-awx ($(( $(date +%s) - start ))s)"); else failed+=("test-awx"); fi
 echo "cluster tier: passed: ${ran[*]:-none}"
 [ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart" \
   "is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"
@@ -82,5 +109,9 @@ echo "cluster tier: passed: ${ran[*]:-none}"
   "Dapr release $DAPR_PREVIOUS_VERSION is not built on this machine: make images-previous"
 [ ${#skipped_helm4[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped_helm4[*]} did NOT run (Helm 4): $helm4_missing"
 [ ${#skipped_time[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped_time[*]} did NOT run: the tier's time budget" \
-  "(DAPRKIT_TIER_BUDGET=${budget}s) was used up; run them with molecule test -s <scenario> / make test-awx"
+  "(DAPRKIT_TIER_BUDGET=${budget}s) was used up; run them with molecule test -s <scenario> / make test-<name>"
+for entry in "${failed[@]}"; do
+  echo "======== cause of the failure of $entry (whole log: $log_dir/$entry.log) ========"
+  failure_cause "$log_dir/$entry.log"
+done
 [ ${#failed[@]} -eq 0 ] || { echo "cluster tier: FAILED: ${failed[*]}" >&2; exit 1; }

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.daprkit.dapr.plugins.module_utils import _info as I
 from ansible_collections.daprkit.dapr.plugins.module_utils import _names as N
 from ansible_collections.daprkit.dapr.plugins.module_utils import _schema as SC
 from ansible_collections.daprkit.dapr.plugins.module_utils import _validate as V
@@ -79,7 +80,16 @@ def shared_names(app_id, method='manifests', namespace='', cluster_domain='clust
     return result
 
 
+def fleet_table(clusters):
+    """One table over many clusters: per instance its cluster, strategy, daprd version, readiness per node and
+    whether its trust anchors are current. `clusters`: {cluster: dapr_shared_info's instances, or why not read}."""
+    if not isinstance(clusters, dict):
+        raise AnsibleFilterError('fleet_table takes a dict of cluster name to instances, got %s' % type(clusters).__name__)
+    return I.fleet_table(dict((str(name), found if isinstance(found, (list, str)) else list(found))
+                              for name, found in clusters.items()))
+
+
 class FilterModule(object):
     def filters(self):
         return dict(shared_instances=shared_instances, shared_role_instances=shared_role_instances,
-                    shared_names=shared_names)
+                    shared_names=shared_names, fleet_table=fleet_table)

@@ -143,3 +143,43 @@ def gather(service, namespace=None, app_id=None, cluster_domain='cluster.local')
     for entry in found:
         entry['trust_anchors'] = trust_anchors_status(entry['trust_anchors'], bundles.get(entry['trust_anchors']['control_plane']))
     return sorted(found, key=lambda e: (e['namespace'], e['app_id']))
+
+
+FLEET_COLUMNS = ('cluster', 'instance', 'strategy', 'daprd', 'ready', 'per node', 'trust anchors')
+_ANCHORS = {True: 'current', False: 'STALE', None: 'unknown'}
+
+
+def _daprd_version(image):
+    """The tag of the daprd image (its version), else the image itself (a digest, or no tag)."""
+    image = image or '?'
+    name = image.rsplit('/', 1)[-1]
+    return name.split(':', 1)[1] if ':' in name and '@' not in name else image
+
+
+def fleet_rows(clusters):
+    """Pure: one row per instance of every cluster, in FLEET_COLUMNS. `clusters` maps a cluster's name to the
+    instances dapr_shared_info found there, or to the text of why they could not be read."""
+    rows = []
+    for cluster in sorted(clusters):
+        found = clusters[cluster]
+        if not isinstance(found, list):
+            rows.append((cluster, '-', '-', '-', '-', str(found), '-'))
+            continue
+        if not found:
+            rows.append((cluster, '(no instance)', '-', '-', '-', '-', '-'))
+        for entry in sorted(found, key=lambda e: (e.get('namespace') or '', e.get('app_id') or '')):
+            readiness = entry.get('readiness') or {}
+            per_node = ', '.join('%s %d/%d' % (node, counts.get('ready', 0), counts.get('total', 0))
+                                 for node, counts in sorted((readiness.get('nodes') or {}).items()))
+            rows.append((cluster, '%s/%s' % (entry.get('namespace'), entry.get('app_id')), entry.get('strategy') or '?',
+                         _daprd_version(entry.get('image')),
+                         '%d/%d' % (readiness.get('ready_replicas') or 0, readiness.get('desired') or 0),
+                         per_node or 'no pod', _ANCHORS.get((entry.get('trust_anchors') or {}).get('current'), 'unknown')))
+    return rows
+
+
+def fleet_table(clusters):
+    """Pure: fleet_rows as aligned text lines under a header, for one readable table over many clusters."""
+    rows = [FLEET_COLUMNS] + fleet_rows(clusters)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(FLEET_COLUMNS))]
+    return [' | '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]

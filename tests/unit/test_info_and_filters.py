@@ -130,3 +130,38 @@ def test_trust_anchors_are_current_only_when_the_template_carries_the_bundles_di
     assert refused['current'] is None and 'forbidden: configmaps' in refused['reason']
     assert trust_anchors_status(dict(control_plane=None, hash=None), None)['current'] is None
     assert trust_anchors_status(found, {'data': {}})['current'] is None
+
+
+def _fleet_entry(app_id, strategy, image, nodes, current):
+    ready = sum(n['ready'] for n in nodes.values())
+    return dict(app_id=app_id, namespace='dapr-fleet', strategy=strategy, image=image, trust_anchors=dict(current=current),
+                readiness=dict(ready_replicas=ready, desired=sum(n['total'] for n in nodes.values()), nodes=nodes))
+
+
+def test_fleet_table_one_line_per_instance_of_every_cluster():
+    from ansible_collections.daprkit.dapr.plugins.filter.shared import fleet_table
+    lines = fleet_table({
+        'kind-b': [_fleet_entry('edge', 'daemonset', 'reg.local:5000/dapr/daprd:1.18.2',
+                                {'b-cp': dict(ready=1, total=1)}, True)],
+        'kind-a': [_fleet_entry('edge', 'daemonset', 'daprd@sha256:abc', {'w2': dict(ready=0, total=1),
+                                                                         'w1': dict(ready=1, total=1)}, False),
+                   _fleet_entry('central', 'deployment', 'daprd:1.16.0', {}, None)],
+        'kind-c': 'unreadable: cannot reach the API server',
+        'kind-d': [],
+    })
+    cells = [[c.strip() for c in line.split(' | ')] for line in lines]
+    assert cells[0] == ['cluster', 'instance', 'strategy', 'daprd', 'ready', 'per node', 'trust anchors']
+    # sorted by cluster, then namespace/app id; the registry's port is not taken for a tag
+    assert cells[1] == ['kind-a', 'dapr-fleet/central', 'deployment', '1.16.0', '0/0', 'no pod', 'unknown']
+    assert cells[2] == ['kind-a', 'dapr-fleet/edge', 'daemonset', 'daprd@sha256:abc', '1/2', 'w1 1/1, w2 0/1', 'STALE']
+    assert cells[3] == ['kind-b', 'dapr-fleet/edge', 'daemonset', '1.18.2', '1/1', 'b-cp 1/1', 'current']
+    assert cells[4][0] == 'kind-c' and cells[4][5] == 'unreadable: cannot reach the API server'
+    assert cells[5][:2] == ['kind-d', '(no instance)']
+    # aligned: every separator of a column at the same offset
+    assert len(set(line.index(' | ') for line in lines)) == 1
+
+
+def test_fleet_table_refuses_what_is_not_a_map_of_clusters():
+    from ansible_collections.daprkit.dapr.plugins.filter.shared import fleet_table
+    with pytest.raises(AnsibleFilterError, match='dict of cluster name'):
+        fleet_table(['kind-a'])

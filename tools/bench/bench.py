@@ -25,7 +25,11 @@ tools/bench/plot.py draws docs/bench/bench.png.
      was at zero), with the injected sidecar (injector and daprd start included) against the same app behind a
      shared daprd that stayed up, alternated, median of BENCH_COLD_ROUNDS rounds each.
 
-BENCH_PARTS (comma-separated: helm, peer, scaling, sidecar, shared, coldstart; all by default) runs some of them;
+  8. fleet: the fleet inventory's instances (inventory/fleet) installed on one cluster, then on three (the main
+     cluster and the two single-node ones of `make cluster-fleet`) in one run with forks 3, first install and
+     no-op; goal: fleet t3/t1 <= 1.5. The fleet's small clusters are deleted afterwards.
+
+BENCH_PARTS (comma-separated: helm, peer, scaling, sidecar, shared, coldstart, fleet; all by default) runs some of them;
 BENCH_SKIP_SETUP=1 skips `make cluster`, the e2e image load and the control plane's playbook (the cluster is up).
 
 Every load is bounded (a fixed count at a fixed rate) and targets cluster-internal addresses only.
@@ -407,6 +411,41 @@ def part_peer(v):
     floor = peer_floor()
     for size in PEER_SIZES:
         ratio('ratio noop ours/floor (%d instances)' % size, results['peer'][str(size)]['ours']['noop'] / floor, 1.2)
+
+
+FLEET_INVENTORY = os.path.join(ROOT, 'inventory', 'fleet')
+FLEET_MAIN = 'kind-daprkit'
+
+
+def fleet_playbook(name, *args):
+    return ['ansible-playbook', '-i', FLEET_INVENTORY, os.path.join('playbooks', name), '--forks', '3'] + list(args)
+
+
+def fleet_remove(*limit):
+    sh(fleet_playbook('uninstall.yml', '-e', 'dapr_uninstall_control_plane=false', *limit), timeout=1200)
+
+
+def part_fleet(v):
+    """The fleet inventory's instances (playbooks/shared.yml) on the main cluster alone, then on the three clusters
+    in one run (forks 3): first install and no-op of each. The control plane is installed on every cluster first
+    (not timed); the fleet's small clusters are made first and deleted at the end."""
+    sh(['make', '--no-print-directory', 'cluster-fleet'], timeout=3600)
+    try:
+        sh(fleet_playbook('control_plane.yml'), timeout=1800)
+        fleet_remove()
+        one = ('--limit', FLEET_MAIN)
+        t1 = dict(install=timed('fleet_1_first_install', fleet_playbook('shared.yml', *one)),
+                  noop=timed('fleet_1_noop', fleet_playbook('shared.yml', *one)))
+        fleet_remove(*one)
+        t3 = dict(install=timed('fleet_3_first_install', fleet_playbook('shared.yml')),
+                  noop=timed('fleet_3_noop', fleet_playbook('shared.yml')))
+        results['fleet'] = dict(t1=t1, t3=t3)
+        ratio('fleet t3/t1', t3['install'] / t1['install'], 1.5)
+        ratio('fleet t3/t1 noop', t3['noop'] / t1['noop'])
+        fleet_remove(*one)
+    finally:
+        delete_namespaces(['dapr-fleet'], wait=False)
+        sh(['make', '--no-print-directory', 'cluster-fleet-delete'], check=False)
 
 
 # -- parts 3-5: apps, sidecars, shared daprd --------------------------------------------------------
@@ -862,7 +901,7 @@ def main():
     nodes = workers()
     say('bench: %s on %d cores, workers %s, load average %.1f'
         % (results['started'], os.cpu_count(), ' '.join(nodes), os.getloadavg()[0]))
-    parts = os.environ.get('BENCH_PARTS', 'helm,peer,scaling,sidecar,shared,coldstart').split(',')
+    parts = os.environ.get('BENCH_PARTS', 'helm,peer,scaling,sidecar,shared,coldstart,fleet').split(',')
     results['part_seconds'] = {}
 
     def part(name, fn, *args):
@@ -881,6 +920,7 @@ def main():
         if 'sidecar' in parts or 'shared' in parts:
             report_apps()
         part('coldstart', part_coldstart, v)
+        part('fleet', part_fleet, v)
     finally:
         for namespace, releases in ((NS_OURS, ['pernode', 'percluster']), (NS_CHART, ['pernode', 'percluster']),
                                     (NS_SHARED, [HDS]), (NS_CHART_LOCALITY, [CHART])):

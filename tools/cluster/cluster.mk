@@ -6,7 +6,7 @@ KUBECONFIG_PATH ?= $(DAPRKIT_CACHE)/kind/kubeconfig
 export DAPRKIT_CACHE KUBECONFIG_PATH
 
 .PHONY: cluster cluster-delete cluster-check images images-previous images-present cluster-engine cluster-registry \
-        cluster-test cluster-kubeconfig cluster-report cluster-mirror lint-tools
+        cluster-test cluster-kubeconfig cluster-report cluster-mirror lint-tools cluster-fleet cluster-fleet-delete
 
 images: ## build every image, binary and chart the cluster needs (cached, resumable)
 	@$(CLUSTER_TOOLS)/lib/images.sh
@@ -17,6 +17,14 @@ images-previous: ## the older Dapr release of the upgrade tests (DAPR_PREVIOUS_V
 cluster: ## build what is missing, create kind cluster daprkit (1 cp + 2 workers), load Dapr images
 	@$(CLUSTER_TOOLS)/images-present 2>/dev/null && [ -x $(DAPRKIT_CACHE)/bin/kind ] || $(CLUSTER_TOOLS)/lib/images.sh
 	@$(CLUSTER_TOOLS)/lib/cluster-up.sh
+
+cluster-fleet: ## the main cluster plus two small single-node clusters daprkit-fleet-1 and -2 (multi-cluster checks)
+	@$(CLUSTER_TOOLS)/images-present 2>/dev/null && [ -x $(DAPRKIT_CACHE)/bin/kind ] || $(CLUSTER_TOOLS)/lib/images.sh
+	@$(CLUSTER_TOOLS)/lib/cluster-up.sh
+	@$(CLUSTER_TOOLS)/lib/cluster-fleet.sh
+
+cluster-fleet-delete: ## delete the fleet's small clusters (never the main one)
+	@$(CLUSTER_TOOLS)/lib/cluster-fleet.sh --delete
 
 cluster-delete: ## delete the kind cluster (keeps all caches and images)
 	@$(DAPRKIT_CACHE)/bin/kind delete cluster --name $${DAPRKIT_CLUSTER_NAME:-daprkit} --kubeconfig $(KUBECONFIG_PATH)

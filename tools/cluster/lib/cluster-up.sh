@@ -6,10 +6,13 @@
 # node too, so they survive `make cluster-delete cluster` (lib/mirror.sh --nodes; skips present ones).
 # The older Dapr release of the upgrade tests (make images-previous) is loaded too when it is built.
 # Fast path: cluster exists, nodes Ready, images loaded, netpol and Redis current -> nothing to do.
+# A fleet member (lib/cluster-fleet.sh): DAPRKIT_CLUSTER_NODES=1 DAPRKIT_CLUSTER_LEAN=1 makes a single-node cluster
+# with only the Dapr control plane's and daprd's images, without daprkit-netpol, Redis or the mirrored images.
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 export KUBECONFIG="$KUBECONFIG_PATH"
-NODES_WANTED=3
+NODES_WANTED=${DAPRKIT_CLUSTER_NODES:-3}
+LEAN=${DAPRKIT_CLUSTER_LEAN:-0}
 
 cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; }
 all_ready() {
@@ -23,6 +26,7 @@ LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE $DAPRD_SECOND_IMAGE $DAPR_COMPONENT_IMAG
 PREVIOUS_IMAGES="$DAPR_PREVIOUS_IMAGE $DAPRD_PREVIOUS_IMAGE $DAPR_PREVIOUS_COMPONENT_IMAGES"
 # shellcheck disable=SC2086 # a list of image names
 if docker image inspect $PREVIOUS_IMAGES >/dev/null 2>&1; then LOADED_IMAGES="$LOADED_IMAGES $PREVIOUS_IMAGES"; fi
+[ "$LEAN" = 1 ] && LOADED_IMAGES="$DAPR_IMAGE $DAPRD_IMAGE"
 # Images not preloaded by the node image: loaded into a node when /kind/daprkit-images/<name>
 # there holds the docker image id
 image_marker() { echo "/kind/daprkit-images/$(echo "$1" | tr '/:' '__')"; }
@@ -131,8 +135,8 @@ main() {
         log "WARNING: node $n runs an older $KIND_NODE_IMAGE; to use the new one: make cluster-delete cluster"; break
       fi
     done
-    if all_ready && images_loaded && netpol_current && redis_current; then
-      "$CLUSTER_DIR/lib/mirror.sh" --nodes
+    if all_ready && images_loaded && { [ "$LEAN" = 1 ] || { netpol_current && redis_current; }; }; then
+      [ "$LEAN" = 1 ] || "$CLUSTER_DIR/lib/mirror.sh" --nodes
       log "cluster $CLUSTER_NAME is up: $NODES_WANTED nodes Ready, images loaded, NetworkPolicy enforced," \
         "Redis Ready" \
         "(checked in $(( $(date +%s)-t0 ))s). KUBECONFIG=$KUBECONFIG_PATH"
@@ -146,14 +150,18 @@ main() {
   if ! cluster_exists; then
     cfg="$WORK_DIR/kind-config-$CLUSTER_NAME.yaml"
     printf '%s\n' "kind: Cluster" "apiVersion: kind.x-k8s.io/v1alpha4" "name: $CLUSTER_NAME" "nodes:" \
-      "- role: control-plane" "- role: worker" "- role: worker" >"$cfg"
+      "- role: control-plane" >"$cfg"
+    # kind takes the control plane's NoSchedule taint off a cluster without workers
+    for _ in $(seq 2 "$NODES_WANTED"); do echo "- role: worker" >>"$cfg"; done
     run_step kind-create create_cluster "$cfg"
   fi
   run_step load-images load_images
-  run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
+  [ "$LEAN" = 1 ] || run_step mirror-images "$CLUSTER_DIR/lib/mirror.sh" --nodes
   run_step wait-ready wait_ready
-  run_step netpol apply_netpol
-  run_step redis apply_redis
+  if [ "$LEAN" != 1 ]; then
+    run_step netpol apply_netpol
+    run_step redis apply_redis
+  fi
   log "cluster $CLUSTER_NAME ready in $(( $(date +%s)-t0 ))s. KUBECONFIG=$KUBECONFIG_PATH"
 }
 script_main "$@"

@@ -27,7 +27,7 @@ esac
 
 export DAPRKIT_CACHE="${DAPRKIT_CACHE:-$HOME/.cache/daprkit}"
 BIN_DIR="$DAPRKIT_CACHE/bin"            # host CLIs and binaries for images
-LOG_DIR="$DAPRKIT_CACHE/logs"           # one log per step
+LOG_DIR="${DAPRKIT_LOG_DIR:-$DAPRKIT_CACHE/logs}"  # one log per step (a fleet member: its own)
 STAMP_DIR="$DAPRKIT_CACHE/stamps"       # step stamps (contents = inputs of the step)
 WORK_DIR="$DAPRKIT_CACHE/work"          # generated modules, build contexts
 IMG_DIR="$DAPRKIT_CACHE/images"         # image tarballs (to preload into the node image)
