@@ -19,12 +19,14 @@ export HELM ?= 3
 export PATH := $(CURDIR)/$(VENV)/bin:$(if $(filter 4,$(HELM)),$(DAPRKIT_CACHE)/helm4-path:)$(DAPRKIT_CACHE)/bin:$(DAPRKIT_CACHE)/bin/kube:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export K8S_AUTH_KUBECONFIG ?= $(KUBECONFIG_PATH)
-# <scenario>@helm4: that scenario again with Helm 4 from .venv-newest; @helm4-configmap: and HELM_DRIVER=configmap
-# The cluster tier, in order: molecule scenarios (<scenario>, or <scenario>@helm4 / @helm4-configmap: with Helm 4)
-# and checks of their own (test-<name>: tests/<name>/run.sh). Out of time (DAPRKIT_TIER_BUDGET), the last ones wait.
-CLUSTER_TIER ?= manifests_daemonset manifests_deployment switch_strategy uninstall security helm_daemonset \
-  helm_deployment switch_backend security_helm helm_daemonset@helm4 helm_deployment@helm4 switch_backend@helm4-configmap \
-  rolling_deployment rolling_daemonset resilience scale_to_zero test-fleet test-awx upgrade
+# When this make run started: the cluster tier's time budget (DAPRKIT_RUN_BUDGET) counts from here, fast tier included
+export DAPRKIT_RUN_START ?= $(shell date +%s)
+# The cluster tier: molecule scenarios (<scenario>, or <scenario>@helm4 / @helm4-configmap: with Helm 4) and checks of
+# their own (test-<name>: tests/<name>/run.sh), two at a time in this order, longest first; resilience, test-fleet
+# and upgrade alone (tools/test-cluster.sh). Out of time (DAPRKIT_RUN_BUDGET), the last ones wait.
+CLUSTER_TIER ?= rolling_deployment rolling_daemonset security_helm manifests_deployment security test-awx scale_to_zero \
+  helm_daemonset@helm4 helm_daemonset switch_strategy helm_deployment@helm4 helm_deployment \
+  switch_backend@helm4-configmap switch_backend manifests_daemonset uninstall resilience test-fleet upgrade
 
 .PHONY: help venv lint unit sanity galaxy-check changelog-check kcore-bounds test-fast test-fast-newest no-deprecations test-cluster test-fleet test-awx test demo bench
 
