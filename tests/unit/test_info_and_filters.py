@@ -143,8 +143,8 @@ def test_fleet_table_one_line_per_instance_of_every_cluster():
     lines = fleet_table({
         'kind-b': [_fleet_entry('edge', 'daemonset', 'reg.local:5000/dapr/daprd:1.18.2',
                                 {'b-cp': dict(ready=1, total=1)}, True)],
-        'kind-a': [_fleet_entry('edge', 'daemonset', 'daprd@sha256:abc', {'w2': dict(ready=0, total=1),
-                                                                         'w1': dict(ready=1, total=1)}, False),
+        'kind-a': [_fleet_entry('edge', 'daemonset', 'daprd@sha256:abc',
+                                {'w2': dict(ready=0, total=1), 'w1': dict(ready=1, total=1)}, False),
                    _fleet_entry('central', 'deployment', 'daprd:1.16.0', {}, None)],
         'kind-c': 'unreadable: cannot reach the API server',
         'kind-d': [],
