@@ -19,8 +19,9 @@ import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 VERSION = '0.1.0'
-# imported by every playbook to refuse an inventory without a cluster host; not a playbook users run
-IMPORTED_ONLY_PLAYBOOKS = {'target_check'}
+# imported by the playbooks users run, never run alone: target_check (refuses an inventory without a cluster host)
+# and summary (the run's line per cluster)
+IMPORTED_ONLY_PLAYBOOKS = {'target_check', 'summary'}
 TEST_ONLY = re.compile(r'\b(molecule|scenarios?|unit tests?|make test|test-fast|test-cluster|CI)\b')
 
 

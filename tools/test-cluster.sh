@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 loud() { printf '\n!!!!!!!! %s !!!!!!!!\n\n' "$*"; }
+# every entry's output is kept in its log, and a failure's cause is printed at the very end: CI shows the tail
+log_dir=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/logs/cluster-tier
+mkdir -p "$log_dir" && rm -f "$log_dir"/*.log
 # dockerd and the chart registry do not outlive a session: start them (both idempotent).
 make --no-print-directory cluster-engine >/dev/null 2>&1 || true
 . tools/cluster/versions.env
@@ -19,6 +22,12 @@ if ! tools/cluster/images-present >/dev/null 2>&1; then
 fi
 make --no-print-directory cluster-registry >/dev/null || { echo "the local chart registry did not start" >&2; exit 1; }
 make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
+# The control plane once, before the lanes: each scenario's prepare runs the role too (a no-op then), and two
+# first installs side by side would collide in Helm ("another operation is in progress"). Helm's default driver,
+# as the prepare installs it (a scenario may run with HELM_DRIVER=configmap).
+HELM_DRIVER=secret ansible-playbook playbooks/control_plane.yml >"$log_dir/control-plane.log" 2>&1 ||
+  { echo "cluster tier: the control plane did not install (log $log_dir/control-plane.log):" >&2
+    tail -n 40 "$log_dir/control-plane.log" >&2; exit 1; }
 tests/e2e/build-image.sh || exit 1
 chart_ok=0
 tools/cluster/shared-chart-present && chart_ok=1
@@ -42,21 +51,22 @@ elif ! [ -x "$newest_venv/bin/molecule" ]; then
   helm4_missing="$newest_venv has no molecule: make venv VENV=.venv-newest installs it"
 fi
 # HELM=4 (make test-cluster HELM=4): every scenario with Helm 4, as its @helm4 variant (once each)
-# every entry's output is kept in its log, and a failure's cause is printed at the very end: CI shows the tail
-log_dir=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/logs/cluster-tier
-mkdir -p "$log_dir" && rm -f "$log_dir"/*.log
-# the first failed task of a log that was not ignored (its TASK line, the failure, what follows) and the last
-# play recap, colours removed
+# the first failed task of a log that was not ignored (from its TASK line: Ansible's error and the failure) and the
+# last play recap; colours and molecule's box around a playbook's output removed
 failure_cause() {
-  sed 's/\x1b\[[0-9;]*m//g' "$1" | cut -c1-1500 | awk '
+  sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' "$1" | cut -c1-1500 | awk '
     { line[NR] = $0 }
     /^PLAY RECAP/ { recap = NR }
     END {
       for (i = 1; i <= NR; i++) {
-        if (line[i] ~ /^TASK \[/) task = line[i]
-        if (line[i] ~ /^(fatal|failed): |^ERROR|^CRITICAL/ && line[i + 1] !~ /^\.\.\.ignoring/) {
-          print task; for (j = i; j < i + 30 && j <= NR; j++) print line[j]; shown = j; break
-        }
+        if (line[i] ~ /^TASK \[/) task = i
+        if (line[i] !~ /^(fatal|failed): / || !task) continue
+        ignored = 0
+        for (j = i; j <= NR && j < i + 80 && (j == i || line[j] !~ /^(TASK|PLAY) /); j++)
+          if (line[j] ~ /\.\.\.ignoring/) ignored = 1
+        if (ignored) continue
+        for (j = task; j <= NR && j < task + 60 && (j <= i || line[j] !~ /^(TASK|PLAY) /); j++) print line[j]
+        shown = j; break
       }
       if (!shown) { for (j = (NR > 40 ? NR - 40 : 1); j <= NR; j++) print line[j]; exit }  # no failed task: the tail
       for (j = recap; recap && recap >= shown && j < recap + 6 && j <= NR; j++) print line[j]
