@@ -27,7 +27,8 @@ make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
 # as the prepare installs it (a scenario may run with HELM_DRIVER=configmap).
 # With HELM=4, from .venv-newest: kubernetes.core.helm runs Helm 4 from 6.4 on, as the scenarios' prepare does.
 cp_venv=$PWD/.venv; [[ ${HELM:-3} == 4 ]] && cp_venv=$PWD/.venv-newest
-PATH=$cp_venv/bin:$PATH HELM_DRIVER=secret ansible-playbook playbooks/control_plane.yml >"$log_dir/control-plane.log" 2>&1 ||
+PATH=$cp_venv/bin:$PATH HELM_DRIVER=secret ansible-playbook playbooks/control_plane.yml \
+  >"$log_dir/control-plane.log" 2>&1 ||
   { echo "cluster tier: the control plane did not install (log $log_dir/control-plane.log):" >&2
     tail -n 40 "$log_dir/control-plane.log" >&2; exit 1; }
 tests/e2e/build-image.sh || exit 1
