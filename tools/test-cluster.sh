@@ -26,7 +26,8 @@ make --no-print-directory cluster || { echo "make cluster failed" >&2; exit 1; }
 # first installs side by side would collide in Helm ("another operation is in progress"). Helm's default driver,
 # as the prepare installs it (a scenario may run with HELM_DRIVER=configmap).
 # With HELM=4, from .venv-newest: kubernetes.core.helm runs Helm 4 from 6.4 on, as the scenarios' prepare does.
-cp_venv=$PWD/.venv; [[ ${HELM:-3} == 4 ]] && cp_venv=$PWD/.venv-newest
+newest_venv=$PWD/.venv-newest cp_venv=$PWD/.venv
+[[ ${HELM:-3} == 4 ]] && cp_venv=$newest_venv
 PATH=$cp_venv/bin:$PATH HELM_DRIVER=secret ansible-playbook playbooks/control_plane.yml \
   >"$log_dir/control-plane.log" 2>&1 ||
   { echo "cluster tier: the control plane did not install (log $log_dir/control-plane.log):" >&2
@@ -46,7 +47,7 @@ out_of_time() { [ $(( $(date +%s) - run_start + scenario_max )) -gt "$budget" ];
 # ansible-core and kubernetes.core (kubernetes.core runs Helm 4 from 6.4 on, .venv's is older); @helm4-configmap:
 # the same with Helm's releases kept in ConfigMaps (HELM_DRIVER=configmap). Checked here, not trusted: a variant
 # that would run with the wrong helm or venv does not run, and says why.
-helm4_path=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/helm4-path newest_venv=$PWD/.venv-newest
+helm4_path=${DAPRKIT_CACHE:-$HOME/.cache/daprkit}/helm4-path
 helm4_missing=""
 if ! PATH=$helm4_path:$PATH helm version --short 2>/dev/null | grep -q '^v4\.'; then
   helm4_missing="helm 4 is not built on this machine ($helm4_path/helm): make images builds it"

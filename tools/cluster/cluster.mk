@@ -18,9 +18,7 @@ cluster: ## build what is missing, create kind cluster daprkit (1 cp + 2 workers
 	@$(CLUSTER_TOOLS)/images-present 2>/dev/null && [ -x $(DAPRKIT_CACHE)/bin/kind ] || $(CLUSTER_TOOLS)/lib/images.sh
 	@$(CLUSTER_TOOLS)/lib/cluster-up.sh
 
-cluster-fleet: ## the main cluster plus two small single-node clusters daprkit-fleet-1 and -2 (multi-cluster checks)
-	@$(CLUSTER_TOOLS)/images-present 2>/dev/null && [ -x $(DAPRKIT_CACHE)/bin/kind ] || $(CLUSTER_TOOLS)/lib/images.sh
-	@$(CLUSTER_TOOLS)/lib/cluster-up.sh
+cluster-fleet: cluster ## the main cluster plus two single-node clusters daprkit-fleet-1 and -2 (multi-cluster checks)
 	@$(CLUSTER_TOOLS)/lib/cluster-fleet.sh
 
 cluster-fleet-delete: ## delete the fleet's small clusters (never the main one)
