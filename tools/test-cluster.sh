@@ -77,36 +77,28 @@ failure_cause() {
     }' | head -80
 }
 failed=() ran=() skipped=() skipped_previous=() skipped_time=() skipped_helm4=()
-declare -A seen=() entry_of=() started_at=()
-# Two lanes: the scenarios work in namespaces of their own, so two run side by side (the cluster mostly waits on
-# rollouts and bounded loads). What disrupts or loads the whole cluster runs alone: resilience (root rotation,
-# drain, node stop), upgrade (the control plane reinstalled) and test-fleet (two more clusters on the same cores).
-lanes=${DAPRKIT_TIER_LANES:-2}
-runs_alone() { [[ $1 =~ ^(resilience|upgrade|test-fleet)$ ]]; }
-finish_one() { # wait for one running entry, record how it ended
-  local pid status entry
-  wait -n -p pid; status=$?
-  entry=${entry_of[$pid]}
-  unset "entry_of[$pid]"
-  local took=$(( $(date +%s) - started_at[$entry] ))
-  if [[ $status == 0 ]]; then ran+=("$entry (${took}s)"); echo "cluster tier: $(date +%H:%M:%S) PASS $entry (${took}s)"
-  else failed+=("$entry"); echo "cluster tier: $(date +%H:%M:%S) FAIL $entry (${took}s, log $log_dir/$entry.log)"
-  fi
-}
-for entry in "$@"; do
-  scenario=${entry%@*} variant=${entry#"$scenario"}
+declare -A seen=()
+. tools/cluster/lib/tier-lanes.sh
+# the environment of an entry's variant, in run_env (empty: the scenario as it is)
+variant_env() {
+  local scenario=${1%@*} variant=${1#"${1%@*}"}
   variant=${variant#@} run_env=()
-  [[ $entry != test-* && -z $variant && ${HELM:-3} == 4 ]] && variant=helm4 entry=$scenario@helm4
-  [[ -n ${seen[$entry]:-} ]] && continue
-  seen[$entry]=1
   case $variant in
     "") ;;
     helm4 | helm4-configmap)
-      if [[ -n $helm4_missing ]]; then skipped_helm4+=("$entry"); continue; fi
       run_env=(PATH="$newest_venv/bin:$helm4_path:$PATH" DAPRKIT_SCENARIO_HELM=4)
       [[ $variant == helm4-configmap ]] && run_env+=(HELM_DRIVER=configmap) ;;
-    *) echo "cluster tier: $entry: unknown variant @$variant (known: @helm4, @helm4-configmap)" >&2; exit 2 ;;
+    *) echo "cluster tier: $1: unknown variant @$variant (known: @helm4, @helm4-configmap)" >&2; exit 2 ;;
   esac
+}
+queue=()
+for entry in "$@"; do
+  scenario=${entry%@*}
+  [[ $entry != test-* && $entry != *@* && ${HELM:-3} == 4 ]] && entry=$scenario@helm4
+  [[ -n ${seen[$entry]:-} ]] && continue
+  seen[$entry]=1
+  variant_env "$entry"
+  if [[ $entry == *@helm4* && -n $helm4_missing ]]; then skipped_helm4+=("$entry"); continue; fi
   if [[ $entry != test-* ]]; then
     # a scenario with a helm instance needs the official chart in the local registry
     if grep -q 'method: helm' "molecule/$scenario/vars.yml" && [[ $chart_ok == 0 ]]; then
@@ -116,10 +108,13 @@ for entry in "$@"; do
       skipped_previous+=("$entry"); continue
     fi
   fi
-  # a lane free (all of them for an entry that runs alone), then the budget
-  while (( ${#entry_of[@]} >= lanes )) || { runs_alone "$scenario" && (( ${#entry_of[@]} > 0 )); }; do finish_one; done
-  if out_of_time; then skipped_time+=("$entry"); continue; fi
-  started_at[$entry]=$(date +%s)
+  queue+=("$entry")
+done
+# start_entry ENTRY: the entry in the background (tier-lanes.sh waits for it); out of time, it does not start
+start_entry() {
+  local entry=$1 scenario=${1%@*}
+  if out_of_time; then skipped_time+=("$entry"); return 1; fi
+  variant_env "$entry"
   echo "cluster tier: $(date +%H:%M:%S) start $entry (log $log_dir/$entry.log)"
   if [[ $entry == test-* ]]; then
     # test-<name>: a check of its own on the cluster, tests/<name>/run.sh (make test-<name>)
@@ -130,11 +125,13 @@ for entry in "$@"; do
     { env "${run_env[@]}" molecule reset -s "$scenario" >/dev/null 2>&1
       env "${run_env[@]}" molecule test -s "$scenario"; } >"$log_dir/$entry.log" 2>&1 &
   fi
-  entry_of[$!]=$entry
-  # an entry that runs alone has the cluster to itself until it ends
-  runs_alone "$scenario" && finish_one
-done
-while (( ${#entry_of[@]} > 0 )); do finish_one; done
+}
+entry_ended() { # ENTRY STATUS SECONDS
+  if [[ $2 == 0 ]]; then ran+=("$1 (${3}s)"); echo "cluster tier: $(date +%H:%M:%S) PASS $1 (${3}s)"
+  else failed+=("$1"); echo "cluster tier: $(date +%H:%M:%S) FAIL $1 (${3}s, log $log_dir/$1.log)"
+  fi
+}
+run_lanes "${DAPRKIT_TIER_LANES:-2}" "${queue[@]}"
 echo "cluster tier: passed: ${ran[*]:-none}"
 [ ${#skipped[@]} -gt 0 ] && loud "CLUSTER TIER PARTIAL: ${skipped[*]} did NOT run: the official dapr-shared chart" \
   "is not in the local registry: mirror it with make cluster-mirror ARTIFACTS=... (see the README)"

@@ -54,6 +54,8 @@ t "versions file consistency" "$here/tests/test_versions.sh"
 t "shell syntax of all scripts" syntax
 t "run_step names the failing step and its log" "$here/tests/test_run_step.sh"
 t "inputs_key / build_context_key: a changed build context changes the key" "$here/tests/test_inputs_key.sh"
+t "cluster tier lanes: two at once, never one scenario twice, resilience/upgrade/test-fleet alone" \
+  "$here/tests/test_tier_lanes.sh"
 t "CNI manifest renders to valid YAML" "$here/tests/test_cni_manifest.sh"
 t "daprkit-netpol: rule computation (unit tests)" python3 "$here/tests/test_netpol.py"
 t "daprkit-netpol manifest renders to valid YAML" netpol_manifest
