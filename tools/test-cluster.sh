@@ -97,7 +97,7 @@ for entry in "$@"; do
   [[ $entry != test-* && $entry != *@* && ${HELM:-3} == 4 ]] && entry=$scenario@helm4
   [[ -n ${seen[$entry]:-} ]] && continue
   seen[$entry]=1
-  variant_env "$entry"
+  variant_env "$entry"  # an unknown variant stops the tier here, before any entry starts
   if [[ $entry == *@helm4* && -n $helm4_missing ]]; then skipped_helm4+=("$entry"); continue; fi
   if [[ $entry != test-* ]]; then
     # a scenario with a helm instance needs the official chart in the local registry

@@ -46,9 +46,8 @@ run_lanes() {
     if (( pick < 0 )); then finish_one; continue; fi
     entry=${lane_queue[$pick]}
     lane_queue=("${lane_queue[@]:0:pick}" "${lane_queue[@]:pick+1}")
-    started_at[$entry]=$(date +%s)
     start_entry "$entry" || continue
-    entry_of[$!]=$entry
+    entry_of[$!]=$entry started_at[$entry]=$(date +%s)
     # an entry that runs alone has the cluster to itself until it ends
     runs_alone "${entry%@*}" && finish_one
   done
